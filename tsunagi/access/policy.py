@@ -1,0 +1,302 @@
+"""The one place that answers "may this user do this to this record?" (access.md).
+
+Every view and API endpoint asks `can()`/`require()` for a single record and `scope()` for a
+list. Nothing else in tsunagi decides a permission. Record kinds grow with each capability;
+the table-driven test in `tests/test_access_matrix.py` checks every role against every kind.
+
+A lookup that is refused answers "not found", exactly as a lookup of a record that does not
+exist, so an outsider cannot probe which records exist (style.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from tsunagi.accounts.models import Membership, Role
+
+if TYPE_CHECKING:
+    from tsunagi.accounts.models import User
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    CHANGE = "change"
+
+
+class Kind(StrEnum):
+    """Every kind of record the access module knows. `personal` kinds are never the operator's."""
+
+    PREFECTURE = "prefecture"
+    MUNICIPALITY = "municipality"
+    AGENCY = "agency"
+    STAFF = "staff"
+    PAIRING = "pairing"
+    NETWORK = "network"
+    USER = "user"
+    MEMBERSHIP = "membership"
+    AUDIT_EVENT = "audit_event"
+
+
+# Roles that work inside an agency's registry (everyone but the supporter, whose world is their
+# own active dispatches only).
+REGISTRY_READERS = frozenset(Role) - {Role.SUPPORTER}
+# What an agency manager may hand out inside their own agency.
+MANAGER_ASSIGNABLE_ROLES = frozenset({Role.STAFF, Role.MANAGER})
+
+
+@dataclass(frozen=True)
+class Position:
+    """One of the user's memberships, reduced to what decisions need."""
+
+    role: Role
+    agency_id: int | None
+    prefecture_id: int | None
+    municipality_id: int | None
+
+
+def positions(user: User | Any) -> list[Position]:
+    """The user's active memberships, read once per request and cached on the user object."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    cached = getattr(user, "_tsunagi_positions", None)
+    if cached is None:
+        cached = [
+            Position(
+                role=Role(m.role),
+                agency_id=m.agency_id,
+                prefecture_id=m.agency.prefecture_id if m.agency else None,
+                municipality_id=m.agency.operator_municipality_id if m.agency else None,
+            )
+            for m in Membership.objects.filter(user=user, is_active=True).select_related("agency")
+        ]
+        user._tsunagi_positions = cached
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop the cached memberships (after a role change in the same request)."""
+    if hasattr(user, "_tsunagi_positions"):
+        del user._tsunagi_positions
+
+
+def roles(user: Any) -> set[Role]:
+    return {p.role for p in positions(user)}
+
+
+def has_role(user: Any, *wanted: Role) -> bool:
+    return bool(roles(user) & set(wanted))
+
+
+def is_operator(user: Any) -> bool:
+    return has_role(user, Role.OPERATOR)
+
+
+def agencies_with(user: Any, *wanted: Role) -> set[int]:
+    return {p.agency_id for p in positions(user) if p.role in wanted and p.agency_id is not None}
+
+
+def prefectures_with(user: Any, *wanted: Role) -> set[int]:
+    return {
+        p.prefecture_id for p in positions(user) if p.role in wanted and p.prefecture_id is not None
+    }
+
+
+def home_prefecture_ids(user: Any) -> set[int]:
+    """Prefectures of every agency or office the user belongs to (for default list filters)."""
+    return {p.prefecture_id for p in positions(user) if p.prefecture_id is not None}
+
+
+# --- decisions per kind -------------------------------------------------------------------
+
+
+def _jurisdiction(user: Any, action: Action, obj: Any) -> bool:
+    if action == Action.VIEW:
+        return bool(positions(user))
+    if is_operator(user):
+        return True
+    if obj is None or action == Action.CREATE:
+        return False
+    # A prefectural officer edits the welfare-office flag and population of their municipalities.
+    prefecture_id = getattr(obj, "prefecture_id", None)
+    return prefecture_id in prefectures_with(user, Role.PREFECTURAL_OFFICER)
+
+
+def _agency(user: Any, action: Action, obj: Any) -> bool:
+    if action == Action.VIEW:
+        return bool(roles(user) & REGISTRY_READERS)
+    if is_operator(user):
+        return True
+    officer_prefs = prefectures_with(user, Role.PREFECTURAL_OFFICER)
+    if action == Action.CREATE:
+        return bool(officer_prefs) if obj is None else obj.prefecture_id in officer_prefs
+    if obj is None:
+        return False
+    return obj.prefecture_id in officer_prefs or obj.pk in agencies_with(user, Role.MANAGER)
+
+
+def _agency_part(user: Any, action: Action, agency: Any) -> bool:
+    """Staff lists and networks belong to an agency: its members read them, its manager edits."""
+    if is_operator(user):
+        return True
+    if agency is None:
+        return action == Action.VIEW and bool(roles(user) & REGISTRY_READERS)
+    if agency.prefecture_id in prefectures_with(user, Role.PREFECTURAL_OFFICER):
+        return True
+    if action == Action.VIEW:
+        members = agencies_with(user, *(REGISTRY_READERS - {Role.OPERATOR}))
+        return agency.pk in members
+    return agency.pk in agencies_with(user, Role.MANAGER)
+
+
+def _pairing(user: Any, action: Action, obj: Any) -> bool:
+    # rule J3: the prefecture maintains the pairing.
+    if action == Action.VIEW:
+        return bool(roles(user) & REGISTRY_READERS)
+    if is_operator(user):
+        return True
+    prefs = prefectures_with(user, Role.PREFECTURAL_OFFICER)
+    return bool(prefs) if obj is None else obj.prefecture_id in prefs
+
+
+def _network(user: Any, action: Action, obj: Any) -> bool:
+    if action == Action.VIEW:
+        return bool(roles(user) & REGISTRY_READERS)
+    return _agency_part(user, action, obj.convenor if obj is not None else None) and (
+        obj is not None or is_operator(user) or bool(agencies_with(user, Role.MANAGER))
+    )
+
+
+def _user(user: Any, action: Action, obj: Any) -> bool:
+    if is_operator(user):
+        return True
+    if obj is not None and obj.pk == user.pk:
+        return action == Action.VIEW
+    managed = agencies_with(user, Role.MANAGER)
+    if not managed:
+        return False
+    if action == Action.CREATE:
+        return True
+    if obj is None:
+        return action == Action.VIEW
+    their_agencies = {
+        m.agency_id for m in obj.memberships.all() if m.is_active and m.agency_id is not None
+    }
+    if action == Action.VIEW:
+        return bool(their_agencies & managed)
+    # A manager changes only users who work nowhere but in agencies they manage.
+    return bool(their_agencies) and their_agencies <= managed
+
+
+def _membership(user: Any, action: Action, obj: Any) -> bool:
+    if is_operator(user):
+        return True
+    managed = agencies_with(user, Role.MANAGER)
+    if obj is None:
+        return bool(managed)
+    if action == Action.VIEW:
+        return obj.user_id == user.pk or obj.agency_id in managed
+    return obj.agency_id in managed and obj.role in MANAGER_ASSIGNABLE_ROLES
+
+
+def _audit_event(user: Any, action: Action, obj: Any) -> bool:
+    if action != Action.VIEW:
+        return False  # append-only: nobody changes the log
+    if obj is None:
+        return bool(roles(user) & {Role.OPERATOR, Role.MANAGER, Role.AUDITOR})
+    if obj.agency_id is not None and obj.agency_id in agencies_with(
+        user, Role.MANAGER, Role.AUDITOR
+    ):
+        return True
+    # The operator sees the installation's events (logins, accounts, registry changes), never an
+    # event about a personal record.
+    return is_operator(user) and not obj.personal
+
+
+_DECIDERS = {
+    Kind.PREFECTURE: _jurisdiction,
+    Kind.MUNICIPALITY: _jurisdiction,
+    Kind.AGENCY: _agency,
+    Kind.STAFF: lambda u, a, o: _agency_part(u, a, o.agency if o is not None else None),
+    Kind.PAIRING: _pairing,
+    Kind.NETWORK: _network,
+    Kind.USER: _user,
+    Kind.MEMBERSHIP: _membership,
+    Kind.AUDIT_EVENT: _audit_event,
+}
+
+
+def can(user: Any, action: Action, kind: Kind, obj: Any = None) -> bool:
+    """May `user` do `action` to `obj` (or to records of `kind` in general when obj is None)?"""
+    if not positions(user):
+        # Without an active membership a user may only look at their own account.
+        return kind == Kind.USER and action == Action.VIEW and obj is not None and obj.pk == user.pk
+    return _DECIDERS[kind](user, Action(action), obj)
+
+
+class Denied(Exception):
+    """Raised by `require` when the user may see the record but not do this to it."""
+
+
+def require(user: Any, action: Action, kind: Kind, obj: Any = None) -> None:
+    """Refuse unless allowed: 404 when the user may not even see the record, else `Denied`."""
+    if can(user, action, kind, obj):
+        return
+    if obj is not None and action != Action.VIEW and can(user, Action.VIEW, kind, obj):
+        raise Denied(f"{action} {kind}")
+    if obj is None and action == Action.CREATE and can(user, Action.VIEW, kind):
+        raise Denied(f"{action} {kind}")
+    raise Http404
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def scope(user: Any, kind: Kind, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """Only the rows of `queryset` that `user` may view; the database does the filtering."""
+    if not can(user, Action.VIEW, kind):
+        return queryset.none()
+    if kind in (Kind.PREFECTURE, Kind.MUNICIPALITY, Kind.AGENCY, Kind.PAIRING, Kind.NETWORK):
+        return queryset
+    if is_operator(user) and kind != Kind.AUDIT_EVENT:
+        return queryset
+    if kind == Kind.STAFF:
+        return queryset.filter(_agency_part_q(user, "agency"))
+    if kind == Kind.USER:
+        managed = agencies_with(user, Role.MANAGER)
+        return queryset.filter(
+            Q(pk=user.pk) | Q(memberships__agency__in=managed, memberships__is_active=True)
+        ).distinct()
+    if kind == Kind.MEMBERSHIP:
+        return queryset.filter(Q(user=user) | Q(agency__in=agencies_with(user, Role.MANAGER)))
+    if kind == Kind.AUDIT_EVENT:
+        q = Q(agency__in=agencies_with(user, Role.MANAGER, Role.AUDITOR))
+        if is_operator(user):
+            q |= Q(personal=False)
+        return queryset.filter(q)
+    raise ValueError(kind)
+
+
+def _agency_part_q(user: Any, field: str) -> Q:
+    officer = prefectures_with(user, Role.PREFECTURAL_OFFICER)
+    members = agencies_with(user, *(REGISTRY_READERS - {Role.OPERATOR}))
+    return Q(**{f"{field}__in": members}) | Q(**{f"{field}__prefecture__in": officer})
+
+
+def get_visible(user: Any, kind: Kind, queryset: models.QuerySet[M], **lookup: Any) -> M:
+    """One record the user may view, or 404 (the same answer whether missing or forbidden)."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None or not can(user, Action.VIEW, kind, obj):
+        raise Http404
+    return obj
+
+
+def visible_kinds(user: Any) -> Iterable[Kind]:
+    return [k for k in Kind if can(user, Action.VIEW, k)]

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from tsunagi.api.app import api
+from tsunagi.web import views as web_views
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("accounts/", include("tsunagi.accounts.urls")),
+    path("agencies/", include("tsunagi.agencies.urls")),
+    path("jurisdictions/", include("tsunagi.jurisdictions.urls")),
+    path("audit/", include("tsunagi.access.urls")),
+    path("", include("tsunagi.web.urls")),
+]

@@ -1,0 +1,42 @@
+"""The navigation: each role sees only what it may use (the access module decides)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tsunagi.access.policy import Action, Kind, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url: str
+    active: bool
+
+
+# (label, url name, the permission that shows it)
+MENU = (
+    (_("Home"), "web:home", None),
+    (_("Agencies"), "agencies:list", (Action.VIEW, Kind.AGENCY)),
+    (_("Municipalities"), "jurisdictions:list", (Action.VIEW, Kind.MUNICIPALITY)),
+    (_("Pairings"), "agencies:pairings", (Action.VIEW, Kind.PAIRING)),
+    (_("Users"), "accounts:users", (Action.CREATE, Kind.USER)),
+    (_("Audit log"), "access:log", (Action.VIEW, Kind.AUDIT_EVENT)),
+)
+
+
+def menu_for(user: Any, path: str) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    for label, name, permission in MENU:
+        if permission is not None and not can(user, permission[0], permission[1]):
+            continue
+        url = reverse(name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append(NavItem(label, url, active))
+    return items

@@ -1,0 +1,114 @@
+"""Japanese era dates (和暦): display as 令和7年4月1日 and read any common way of writing a date.
+
+Accepted input, full-width or half-width: `令和7年4月1日`, `令和元年5月1日`, `R7.4.1`, `R07/04/01`,
+`r7-4-1`, `2025-04-01`, `2025/4/1`, `2025年4月1日`, `20250401`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .text import to_halfwidth
+
+
+@dataclass(frozen=True)
+class Era:
+    name: str
+    letter: str
+    start: date
+
+
+# Newest first. Dates before 明治6年 (the Gregorian calendar in Japan) are not supported.
+ERAS = (
+    Era("令和", "R", date(2019, 5, 1)),
+    Era("平成", "H", date(1989, 1, 8)),
+    Era("昭和", "S", date(1926, 12, 25)),
+    Era("大正", "T", date(1912, 7, 30)),
+    Era("明治", "M", date(1873, 1, 1)),
+)
+_BY_NAME = {e.name: e for e in ERAS} | {e.letter: e for e in ERAS}
+
+
+class DateFormatError(ValueError):
+    """The text is not a date in any accepted form; the message is for the user (Japanese)."""
+
+
+def era_of(value: date) -> Era:
+    for era in ERAS:
+        if value >= era.start:
+            return era
+    raise DateFormatError("明治6年より前の日付は扱えません。")
+
+
+def era_year(value: date) -> tuple[Era, int]:
+    era = era_of(value)
+    return era, value.year - era.start.year + 1
+
+
+def format_wareki(value: date | None, *, short: bool = False) -> str:
+    """令和7年4月1日 (or R7.4.1 with short=True); 元年 for the first year of an era."""
+    if value is None:
+        return ""
+    era, year = era_year(value)
+    if short:
+        return f"{era.letter}{year}.{value.month}.{value.day}"
+    year_text = "元" if year == 1 else str(year)
+    return f"{era.name}{year_text}年{value.month}月{value.day}日"
+
+
+_ERA_NAMES = "|".join(e.name for e in ERAS)
+_KANJI_ERA = re.compile(
+    rf"^(?P<era>{_ERA_NAMES})\s*(?P<year>元|\d{{1,2}})\s*年\s*(?P<month>\d{{1,2}})\s*月"
+    rf"\s*(?P<day>\d{{1,2}})\s*日?$"
+)
+_LETTER_ERA = re.compile(
+    r"^(?P<era>[RHSTM])\s*(?P<year>\d{1,2})[./\-](?P<month>\d{1,2})[./\-](?P<day>\d{1,2})$",
+    re.IGNORECASE,
+)
+_WESTERN = re.compile(
+    r"^(?P<year>\d{4})\s*[./\-年]\s*(?P<month>\d{1,2})\s*[./\-月]\s*(?P<day>\d{1,2})\s*日?$"
+)
+_COMPACT = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
+
+
+def _make(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise DateFormatError(f"{year}年{month}月{day}日という日付はありません。") from exc
+
+
+def _from_era(era: Era, year_text: str, month: int, day: int) -> date:
+    year = 1 if year_text == "元" else int(year_text)
+    if year < 1:
+        raise DateFormatError("年は1以上で入力してください。")
+    result = _make(era.start.year + year - 1, month, day)
+    if result < era.start:
+        raise DateFormatError(f"{era.name}{year}年{month}月{day}日は{era.name}の始まりより前です。")
+    later = [e for e in ERAS if e.start > era.start]
+    if later and result >= min(e.start for e in later):
+        nxt = min(later, key=lambda e: e.start)
+        raise DateFormatError(f"{era.name}{year}年{month}月{day}日は{nxt.name}に入っています。")
+    return result
+
+
+def parse_date(text: str) -> date:
+    """Read a date written in the Japanese or Western calendar; raise DateFormatError if not."""
+    value = to_halfwidth(text or "").strip()
+    if not value:
+        raise DateFormatError("日付を入力してください。")
+    if match := _KANJI_ERA.match(value):
+        return _from_era(
+            _BY_NAME[match["era"]], match["year"], int(match["month"]), int(match["day"])
+        )
+    if match := _LETTER_ERA.match(value):
+        return _from_era(
+            _BY_NAME[match["era"].upper()], match["year"], int(match["month"]), int(match["day"])
+        )
+    if match := _WESTERN.match(value) or _COMPACT.match(value):
+        return _make(int(match["year"]), int(match["month"]), int(match["day"]))
+    raise DateFormatError(
+        "日付として読めません。例: 令和7年4月1日、R7.4.1、2025-04-01 のように入力してください。"
+    )
