@@ -1,0 +1,93 @@
+"""The HTTP API under /api/v1/ (django-ninja). Thin: parse, call one service or selector, answer.
+
+Errors always come back as JSON with a message in the user's language (Japanese by default):
+401 without credentials, 403 when the role does not allow the action, 404 when the record does
+not exist *or* may not be seen, 409 on an edit conflict, 422 with field-level errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from tsunagi.access.policy import Denied
+from tsunagi.agencies.services import EditConflict
+
+from .errors import field_errors_from_django, field_errors_from_pydantic
+from .security import BearerToken, SessionAuth
+
+api = NinjaAPI(
+    title="tsunagi API",
+    version="1",
+    description=(
+        "Case coordination for hikikomori support and self-reliance consultation agencies. "
+        "Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`. "
+        "Every request goes through the access module; records you may not see answer 404."
+    ),
+    auth=[BearerToken(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": _("The input has errors."), "errors": field_errors_from_pydantic(exc.errors)},
+        status=422,
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def _invalid_django(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": _("The input has errors."), "errors": field_errors_from_django(exc)},
+        status=422,
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(Denied)
+def _denied(request: HttpRequest, exc: Denied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("Your role does not allow this action.")}, status=403
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("Authentication is required (log in or send a token).")}, status=401
+    )
+
+
+@api.exception_handler(EditConflict)
+def _conflict(request: HttpRequest, exc: EditConflict) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "detail": _("Someone else changed this record since you read it. Nothing was saved."),
+            "current_version": getattr(exc.current, "version", None),
+        },
+        status=409,
+    )
+
+
+from . import accounts, agencies, jurisdictions  # noqa: E402
+
+api.add_router("/auth", accounts.auth_router)
+api.add_router("/users", accounts.users_router)
+api.add_router("", jurisdictions.router)
+api.add_router("/agencies", agencies.router)
+api.add_router("/pairings", agencies.pairings_router)

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class Error(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: list[FieldError]
