@@ -261,6 +261,12 @@ M = TypeVar("M", bound=models.Model)
 
 def scope(user: Any, kind: Kind, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     """Only the rows of `queryset` that `user` may view; the database does the filtering."""
+    if kind == Kind.USER and positions(user) and not is_operator(user):
+        # Everyone sees their own account; a manager also the people of their agencies.
+        managed = agencies_with(user, Role.MANAGER)
+        return queryset.filter(
+            Q(pk=user.pk) | Q(memberships__agency__in=managed, memberships__is_active=True)
+        ).distinct()
     if not can(user, Action.VIEW, kind):
         return queryset.none()
     if kind in (Kind.PREFECTURE, Kind.MUNICIPALITY, Kind.AGENCY, Kind.PAIRING, Kind.NETWORK):
@@ -269,11 +275,6 @@ def scope(user: Any, kind: Kind, queryset: models.QuerySet[M]) -> models.QuerySe
         return queryset
     if kind == Kind.STAFF:
         return queryset.filter(_agency_part_q(user, "agency"))
-    if kind == Kind.USER:
-        managed = agencies_with(user, Role.MANAGER)
-        return queryset.filter(
-            Q(pk=user.pk) | Q(memberships__agency__in=managed, memberships__is_active=True)
-        ).distinct()
     if kind == Kind.MEMBERSHIP:
         return queryset.filter(Q(user=user) | Q(agency__in=agencies_with(user, Role.MANAGER)))
     if kind == Kind.AUDIT_EVENT:

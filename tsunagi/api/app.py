@@ -5,7 +5,6 @@ Errors always come back as JSON with a message in the user's language (Japanese 
 not exist *or* may not be seen, 409 on an edit conflict, 422 with field-level errors.
 """
 
-from __future__ import annotations
 
 from typing import Any
 

@@ -1,6 +1,5 @@
 """Field-level error messages for the API, in the user's language."""
 
-from __future__ import annotations
 
 from typing import Any
 

@@ -1,0 +1,233 @@
+"""The contract of the access module: every role against every kind of record (access.md).
+
+The expected answers are written out below as a table, not recomputed from the policy, so a
+change of policy has to change this table too. Each record kind appears in its relations to the
+user: `own` (the user's agency, or the prefecture of the user's office) and `other` (another
+prefecture's agency). The operator must never see an event about a personal record; the user
+with no membership sees nothing but their own account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tsunagi.access.models import AuditEvent
+from tsunagi.access.policy import Action, Kind, can, scope
+from tsunagi.accounts.models import Membership, Role, User
+from tsunagi.agencies.models import Agency, AgencyKind, Network, OperatorLevel, Pairing, StaffMember
+from tsunagi.jurisdictions.models import Municipality, Prefecture
+
+ALL = frozenset(Role)
+REGISTRY = ALL - {Role.SUPPORTER}
+OP = frozenset({Role.OPERATOR})
+S, M, DC, SUP, MO, PO, AU, OPR = (
+    Role.STAFF, Role.MANAGER, Role.DISPATCH_COORDINATOR, Role.SUPPORTER,
+    Role.MUNICIPAL_OFFICER, Role.PREFECTURAL_OFFICER, Role.AUDITOR, Role.OPERATOR,
+)  # fmt: skip
+
+V, C, N = Action.VIEW, Action.CHANGE, Action.CREATE
+
+# (kind, record, action) → the roles that may. Records are built by the `world` fixture.
+EXPECTED: dict[tuple[Kind, str, Action], frozenset[Role]] = {
+    (Kind.PREFECTURE, "own", V): ALL,
+    (Kind.PREFECTURE, "other", V): ALL,
+    (Kind.PREFECTURE, "own", C): OP,
+    (Kind.MUNICIPALITY, "own", V): ALL,
+    (Kind.MUNICIPALITY, "other", V): ALL,
+    (Kind.MUNICIPALITY, "own", C): frozenset({OPR, PO}),  # rule J2: welfare-office flag
+    (Kind.MUNICIPALITY, "other", C): OP,
+    (Kind.AGENCY, "own", V): REGISTRY,
+    (Kind.AGENCY, "other", V): REGISTRY,
+    (Kind.AGENCY, "own", C): frozenset({OPR, PO, M}),
+    (Kind.AGENCY, "other", C): OP,
+    (Kind.AGENCY, "new", N): frozenset({OPR, PO}),
+    (Kind.STAFF, "own", V): frozenset({OPR, PO, S, M, AU}),
+    (Kind.STAFF, "other", V): OP,
+    (Kind.STAFF, "own", C): frozenset({OPR, PO, M}),
+    (Kind.STAFF, "other", C): OP,
+    (Kind.PAIRING, "own", V): REGISTRY,
+    (Kind.PAIRING, "other", V): REGISTRY,
+    (Kind.PAIRING, "own", C): frozenset({OPR, PO}),  # rule J3: the prefecture maintains it
+    (Kind.PAIRING, "other", C): OP,
+    (Kind.NETWORK, "own", V): REGISTRY,
+    (Kind.NETWORK, "other", V): REGISTRY,
+    (Kind.NETWORK, "own", C): frozenset({OPR, PO, M}),
+    (Kind.NETWORK, "other", C): OP,
+    (Kind.USER, "self", V): ALL,
+    (Kind.USER, "self", C): OP,
+    (Kind.USER, "own", V): frozenset({OPR, M}),
+    (Kind.USER, "other", V): OP,
+    (Kind.USER, "own", C): frozenset({OPR, M}),
+    (Kind.USER, "other", C): OP,
+    (Kind.USER, "new", N): frozenset({OPR, M}),
+    (Kind.MEMBERSHIP, "own", V): frozenset({OPR, M}),
+    (Kind.MEMBERSHIP, "other", V): OP,
+    (Kind.MEMBERSHIP, "own", C): frozenset({OPR, M}),
+    (Kind.MEMBERSHIP, "other", C): OP,
+    (Kind.MEMBERSHIP, "own_operator", C): OP,  # a manager cannot hand out the operator role
+    (Kind.AUDIT_EVENT, "own", V): frozenset({OPR, M, AU}),
+    (Kind.AUDIT_EVENT, "own_personal", V): frozenset({M, AU}),  # never the operator
+    (Kind.AUDIT_EVENT, "other", V): OP,
+    (Kind.AUDIT_EVENT, "other_personal", V): frozenset(),
+    (Kind.AUDIT_EVENT, "system", V): OP,
+    (Kind.AUDIT_EVENT, "own", C): frozenset(),  # append-only: nobody changes the log
+}
+
+
+def test_every_kind_is_in_the_table() -> None:
+    assert {kind for kind, _, _ in EXPECTED} == set(Kind)
+
+
+def _agency(name: str, kind: str, prefecture: Prefecture, **extra: Any) -> Agency:
+    return Agency.objects.create(
+        name=name, kind=kind, prefecture=prefecture, operator_level=OperatorLevel.PREFECTURE,
+        operator_prefecture=prefecture, **extra,
+    )
+
+
+def _user(username: str, agency: Agency | None, role: Role) -> User:
+    user = User.objects.create_user(username=username, password="x", full_name=username)
+    Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, Any]:
+    kochi = Prefecture.objects.get(code="39")
+    tokyo = Prefecture.objects.get(code="13")
+    kochi_city = Municipality.objects.get(code="39201")
+    office = _agency("高知県 地域福祉政策課", AgencyKind.PREFECTURAL_OFFICE, kochi)
+    center = _agency("高知県ひきこもり地域支援センター", AgencyKind.HIKIKOMORI_CENTER, kochi)
+    self_reliance = _agency("高知市自立相談支援機関", AgencyKind.SELF_RELIANCE, kochi)
+    city_office = Agency.objects.create(
+        name="高知市 健康福祉部", kind=AgencyKind.MUNICIPAL_OFFICE, prefecture=kochi,
+        operator_level=OperatorLevel.MUNICIPALITY, operator_municipality=kochi_city,
+    )
+    tokyo_agency = _agency("東京の自立相談支援機関", AgencyKind.SELF_RELIANCE, tokyo)
+    tokyo_center = _agency("東京のセンター", AgencyKind.HIKIKOMORI_CENTER, tokyo)
+
+    users = {
+        S: _user("staff", center, S),
+        M: _user("manager", center, M),
+        DC: _user("coordinator", city_office, DC),
+        SUP: _user("supporter", city_office, SUP),
+        MO: _user("municipal", city_office, MO),
+        PO: _user("prefectural", office, PO),
+        AU: _user("auditor", center, AU),
+        OPR: _user("operator", None, OPR),
+    }
+    nobody = User.objects.create_user(username="nobody", password="x")
+    colleague = _user("colleague", center, S)
+    outsider = _user("outsider", tokyo_agency, S)
+
+    own_event = AuditEvent.objects.create(action="agency.changed", agency=center)
+    records: dict[tuple[Kind, str], Any] = {
+        (Kind.PREFECTURE, "own"): kochi,
+        (Kind.PREFECTURE, "other"): tokyo,
+        (Kind.MUNICIPALITY, "own"): kochi_city,
+        (Kind.MUNICIPALITY, "other"): Municipality.objects.get(code="13101"),
+        (Kind.AGENCY, "own"): center,
+        (Kind.AGENCY, "other"): tokyo_agency,
+        (Kind.AGENCY, "new"): None,
+        (Kind.STAFF, "own"): StaffMember.objects.create(agency=center, name="職員A"),
+        (Kind.STAFF, "other"): StaffMember.objects.create(agency=tokyo_agency, name="職員B"),
+        (Kind.PAIRING, "own"): Pairing.objects.create(
+            prefecture=kochi, hikikomori_agency=center, self_reliance_agency=self_reliance
+        ),
+        (Kind.PAIRING, "other"): Pairing.objects.create(
+            prefecture=tokyo, hikikomori_agency=tokyo_center, self_reliance_agency=tokyo_agency
+        ),
+        (Kind.NETWORK, "own"): Network.objects.create(
+            name="連絡協議会", kind="liaison_council", convenor=center
+        ),
+        (Kind.NETWORK, "other"): Network.objects.create(
+            name="東京ネットワーク", kind="related_agencies", convenor=tokyo_agency
+        ),
+        (Kind.USER, "own"): colleague,
+        (Kind.USER, "other"): outsider,
+        (Kind.USER, "new"): None,
+        (Kind.MEMBERSHIP, "own"): colleague.memberships.get(),
+        (Kind.MEMBERSHIP, "other"): outsider.memberships.get(),
+        (Kind.MEMBERSHIP, "own_operator"): Membership(user=colleague, agency=None, role=OPR),
+        (Kind.AUDIT_EVENT, "own"): own_event,
+        (Kind.AUDIT_EVENT, "own_personal"): AuditEvent.objects.create(
+            action="person.viewed", agency=center, personal=True
+        ),
+        (Kind.AUDIT_EVENT, "other"): AuditEvent.objects.create(
+            action="agency.changed", agency=tokyo_agency
+        ),
+        (Kind.AUDIT_EVENT, "other_personal"): AuditEvent.objects.create(
+            action="person.viewed", agency=tokyo_agency, personal=True
+        ),
+        (Kind.AUDIT_EVENT, "system"): AuditEvent.objects.create(action="login.failed"),
+    }
+    return {"users": users, "nobody": nobody, "records": records}
+
+
+CASES = [
+    (role, kind, record, action) for (kind, record, action) in EXPECTED for role in sorted(Role)
+]
+
+
+@pytest.mark.parametrize(("role", "kind", "record", "action"), CASES)
+def test_access_matrix(world: dict[str, Any], role: Role, kind: Kind, record: str, action: Action) -> None:
+    user = world["users"][role]
+    obj = user if record == "self" else world["records"][(kind, record)]
+    expected = role in EXPECTED[(kind, record, action)]
+    assert can(user, action, kind, obj) is expected, (
+        f"{role} {action} {kind}/{record}: expected {'allowed' if expected else 'refused'}"
+    )
+
+
+@pytest.mark.parametrize(("kind", "record", "action"), list(EXPECTED))
+def test_user_without_membership_sees_nothing_but_self(
+    world: dict[str, Any], kind: Kind, record: str, action: Action
+) -> None:
+    nobody = world["nobody"]
+    obj = nobody if record == "self" else world["records"][(kind, record)]
+    expected = kind == Kind.USER and record == "self" and action == Action.VIEW
+    assert can(nobody, action, kind, obj) is expected
+
+
+MODELS = {
+    Kind.PREFECTURE: Prefecture, Kind.MUNICIPALITY: Municipality, Kind.AGENCY: Agency,
+    Kind.STAFF: StaffMember, Kind.PAIRING: Pairing, Kind.NETWORK: Network, Kind.USER: User,
+    Kind.MEMBERSHIP: Membership, Kind.AUDIT_EVENT: AuditEvent,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("role", sorted(Role))
+def test_lists_show_exactly_what_can_view_allows(world: dict[str, Any], role: Role, kind: Kind) -> None:
+    """`scope()` (lists, done by the database) and `can()` (one record) never disagree."""
+    user = world["users"][role]
+    records = [
+        obj for (k, _), obj in world["records"].items()
+        if k == kind and obj is not None and obj.pk is not None
+    ]  # fmt: skip
+    if kind == Kind.USER:
+        records.append(user)
+    listed = set(scope(user, kind, MODELS[kind].objects.filter(pk__in=[r.pk for r in records])))
+    allowed = {r for r in records if can(user, Action.VIEW, kind, r)}
+    assert listed == allowed
+
+
+def test_operator_never_sees_personal_events_in_lists(world: dict[str, Any]) -> None:
+    operator = world["users"][OPR]
+    assert not scope(operator, Kind.AUDIT_EVENT, AuditEvent.objects.filter(personal=True)).exists()
+
+
+def test_ended_membership_gives_no_access(world: dict[str, Any]) -> None:
+    manager = world["users"][M]
+    Membership.objects.filter(user=manager).update(is_active=False)
+    fresh = User.objects.get(pk=manager.pk)
+    assert not can(fresh, Action.VIEW, Kind.AGENCY, world["records"][(Kind.AGENCY, "own")])
+
+
+def test_inactive_user_gives_no_access(world: dict[str, Any]) -> None:
+    staff = world["users"][S]
+    User.objects.filter(pk=staff.pk).update(is_active=False)
+    fresh = User.objects.get(pk=staff.pk)
+    assert not can(fresh, Action.VIEW, Kind.AGENCY, world["records"][(Kind.AGENCY, "own")])
