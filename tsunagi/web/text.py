@@ -25,15 +25,15 @@ def to_halfwidth(text: str) -> str:
 def normalize_text(text: str) -> str:
     if not text:
         return ""
-    return _SPACES.sub(" ", to_halfwidth(text)).strip()
+    return to_halfwidth(_SPACES.sub(" ", to_halfwidth(text)).strip())
 
 
 def normalize_kana(text: str) -> str:
     """ひらがな, カタカナ or ﾊﾝｶｸ → full-width katakana without spaces (for storage and search)."""
     if not text:
         return ""
-    text = jaconv.hira2kata(to_halfwidth(text))
-    return _SPACES.sub("", text)
+    text = _SPACES.sub("", jaconv.hira2kata(to_halfwidth(text)))
+    return to_halfwidth(text)  # removing a space can leave a combining mark to compose
 
 
 def is_kana(text: str) -> bool:

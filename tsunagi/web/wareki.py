@@ -60,11 +60,11 @@ def format_wareki(value: date | None, *, short: bool = False) -> str:
 
 _ERA_NAMES = "|".join(e.name for e in ERAS)
 _KANJI_ERA = re.compile(
-    rf"^(?P<era>{_ERA_NAMES})\s*(?P<year>元|\d{{1,2}})\s*年\s*(?P<month>\d{{1,2}})\s*月"
+    rf"^(?P<era>{_ERA_NAMES})\s*(?P<year>元|\d{{1,3}})\s*年\s*(?P<month>\d{{1,2}})\s*月"
     rf"\s*(?P<day>\d{{1,2}})\s*日?$"
 )
 _LETTER_ERA = re.compile(
-    r"^(?P<era>[RHSTM])\s*(?P<year>\d{1,2})[./\-](?P<month>\d{1,2})[./\-](?P<day>\d{1,2})$",
+    r"^(?P<era>[RHSTM])\s*(?P<year>\d{1,3})[./\-](?P<month>\d{1,2})[./\-](?P<day>\d{1,2})$",
     re.IGNORECASE,
 )
 _WESTERN = re.compile(
