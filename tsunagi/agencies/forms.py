@@ -25,6 +25,7 @@ class AgencyForm(TsunagiModelForm):
     postal_code = PostalCodeField(label=_("postal code"), required=False)
     phone = PhoneField(label=_("phone"), required=False, max_length=20)
     fax = PhoneField(label=_("fax"), required=False, max_length=20)
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
     area = AreaField(
         label=_("area served"),
         queryset=Municipality.objects.none(),
