@@ -77,7 +77,7 @@ def positions(user: User | Any) -> list[Position]:
             )
             for m in Membership.objects.filter(user=user, is_active=True).select_related("agency")
         ]
-        user._tsunagi_positions = cached
+        user._tsunagi_positions = cached  # type: ignore[union-attr]
     return cached
 
 

@@ -6,10 +6,12 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from tsunagi.web.forms import TsunagiForm
+from tsunagi.agencies.models import Agency
+from tsunagi.web.forms import TsunagiForm, _choice, _choices
 from tsunagi.web.text import normalize_text
 
 from . import services
+
 from .models import Role, User
 
 
@@ -42,20 +44,24 @@ class UserCreateForm(TsunagiForm):
     email = forms.EmailField(label=_("e-mail"), required=False)
     password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput(render_value=True),
                                help_text=_("At least 10 characters. The user changes it after the first login."))
-    agency = forms.ModelChoiceField(label=_("agency or office"), queryset=None, required=False)  # type: ignore[arg-type]
+    agency: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("agency or office"), queryset=Agency.objects.none(), required=False
+    )
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
 
-    def __init__(self, *args: Any, agencies: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.fields["role"].choices = roles
+        _choice(self, "agency").queryset = agencies
+        _choices(self, "role").choices = roles
 
 
 class MembershipForm(TsunagiForm):
-    agency = forms.ModelChoiceField(label=_("agency or office"), queryset=None, required=False)  # type: ignore[arg-type]
+    agency: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("agency or office"), queryset=Agency.objects.none(), required=False
+    )
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
 
-    def __init__(self, *args: Any, agencies: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.fields["role"].choices = roles
+        _choice(self, "agency").queryset = agencies
+        _choices(self, "role").choices = roles

@@ -49,7 +49,7 @@ class PasswordChange(auth_views.PasswordChangeView):
 password_change = member_required(PasswordChange.as_view())
 
 
-def _assignable(user: Any) -> tuple[Any, list[tuple[str, str]]]:
+def _assignable(user: Any) -> tuple[Any, list[tuple[str, Any]]]:
     """Agencies and roles this user may hand out (the access module decides per membership)."""
     if is_operator(user):
         return Agency.objects.filter(is_active=True).order_by("prefecture__code", "name"), list(Role.choices)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tsunagi.jurisdictions.models import Municipality, Prefecture
-from tsunagi.web.forms import PhoneField, PostalCodeField, TsunagiForm, TsunagiModelForm
+from tsunagi.web.forms import _choice, _choices, PhoneField, PostalCodeField, TsunagiForm, TsunagiModelForm
 
 from .models import HIKIKOMORI_KINDS, Agency, AgencyKind, NetworkKind, Qualification, StaffMember, Weekday
 
@@ -47,12 +47,12 @@ class AgencyForm(TsunagiModelForm):
         super().__init__(*args, **kwargs)
         pref = prefecture or (self.instance.prefecture if self.instance.prefecture_id else None)
         if self.data.get("prefecture"):
-            pref = Prefecture.objects.filter(pk=self.data.get("prefecture")).first() or pref
+            pref = Prefecture.objects.filter(pk=str(self.data.get("prefecture"))).first() or pref
         in_pref = Municipality.objects.filter(abolished_on__isnull=True)
         if pref is not None:
             in_pref = in_pref.filter(prefecture=pref)
             self.fields["prefecture"].initial = pref.pk
-        self.fields["area"].queryset = in_pref.order_by("code")
+        _choice(self, "area").queryset = in_pref.order_by("code")
         for name in ("municipality", "operator_municipality"):
             self.fields[name] = MunicipalityChoiceField(
                 queryset=in_pref.order_by("code"),
@@ -149,8 +149,8 @@ class PairingForm(TsunagiForm):
     def __init__(self, *args: Any, prefecture_ids: set[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         in_pref = Agency.objects.filter(prefecture_id__in=prefecture_ids, is_active=True)
-        self.fields["hikikomori_agency"].queryset = in_pref.filter(kind__in=HIKIKOMORI_KINDS)
-        self.fields["self_reliance_agency"].queryset = in_pref.filter(kind=AgencyKind.SELF_RELIANCE)
+        _choice(self, "hikikomori_agency").queryset = in_pref.filter(kind__in=HIKIKOMORI_KINDS)
+        _choice(self, "self_reliance_agency").queryset = in_pref.filter(kind=AgencyKind.SELF_RELIANCE)
 
 
 class NetworkForm(TsunagiForm):
@@ -166,7 +166,7 @@ class NetworkForm(TsunagiForm):
 
     def __init__(self, *args: Any, convenor: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = Agency.objects.filter(
+        _choice(self, "members").queryset = Agency.objects.filter(
             prefecture=convenor.prefecture, is_active=True
         ).exclude(pk=convenor.pk).order_by("kind", "name")
 
@@ -179,6 +179,6 @@ class AgencySearchForm(TsunagiForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["prefecture"].choices = [("", _("All prefectures"))] + [
+        _choices(self, "prefecture").choices = [("", _("All prefectures"))] + [
             (p.code, p.name) for p in Prefecture.objects.all()
         ]

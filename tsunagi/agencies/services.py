@@ -145,7 +145,7 @@ def update_agency(
         require(actor, Action.CHANGE, Kind.AGENCY, current)
     _validate_agency(current, area)
     current.full_clean()
-    current.version = F("version") + 1  # type: ignore[assignment]
+    current.version = F("version") + 1  # type: ignore[assignment,unused-ignore]
     current.save()
     current.refresh_from_db()
     if area is not None:

@@ -18,6 +18,7 @@ from tsunagi.accounts.models import Role
 from tsunagi.jurisdictions.models import Prefecture
 from tsunagi.web.decorators import member_required
 from tsunagi.web.export import FORMATS, export_response
+from tsunagi.web.forms import _choice
 
 from . import selectors, services
 from .forms import AgencyForm, AgencySearchForm, NetworkForm, OpeningHoursForm, PairingForm, StaffMemberForm
@@ -95,7 +96,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
     prefecture = Prefecture.objects.filter(pk__in=prefs).first() if prefs else None
     form = AgencyForm(request.POST or None, prefecture=prefecture)
     if not can(request.user, Action.CHANGE, Kind.AGENCY, Agency(prefecture_id=0)) and prefs:
-        form.fields["prefecture"].queryset = Prefecture.objects.filter(pk__in=prefs)
+        _choice(form, "prefecture").queryset = Prefecture.objects.filter(pk__in=prefs)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("area", "version")}
         try:
@@ -128,8 +129,9 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, _("Someone else saved this agency while you were editing. "
                                    "Your changes are kept below; check the current values and "
                                    "save again."))
-            form.data = form.data.copy()
-            form.data["version"] = str(conflict.version)
+            data = form.data.copy()  # type: ignore[attr-defined]
+            data["version"] = str(conflict.version)
+            form.data = data
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:

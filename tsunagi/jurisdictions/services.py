@@ -57,14 +57,17 @@ def sync_jurisdictions(registry: Registry | None = None, today: date | None = No
     report = SyncReport(source=registry.source, prefectures=len(registry.prefectures))
 
     prefectures = {p.code: p for p in Prefecture.objects.all()}
-    for row in registry.prefectures:
-        pref = prefectures.get(row.code)
+    for pref_row in registry.prefectures:
+        pref = prefectures.get(pref_row.code)
         if pref is None:
-            prefectures[row.code] = Prefecture.objects.create(
-                code=row.code, lg_code=row.lg_code, name=row.name, name_kana=row.name_kana
+            prefectures[pref_row.code] = Prefecture.objects.create(
+                code=pref_row.code,
+                lg_code=pref_row.lg_code,
+                name=pref_row.name,
+                name_kana=pref_row.name_kana,
             )
-        elif (pref.name, pref.name_kana) != (row.name, row.name_kana):
-            pref.name, pref.name_kana = row.name, row.name_kana
+        elif (pref.name, pref.name_kana) != (pref_row.name, pref_row.name_kana):
+            pref.name, pref.name_kana = pref_row.name, pref_row.name_kana
             pref.save()
 
     existing = {m.code: m for m in Municipality.objects.all()}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,15 @@ class NormalizingMixin:
                 else:
                     data[key] = cleaned[0]
         return data
+
+
+def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's model-choice field, typed (its queryset is set per request)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def _choices(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class TsunagiForm(NormalizingMixin, forms.Form):
@@ -73,7 +82,7 @@ class JapaneseDateField(forms.Field):
 
 class PhoneField(forms.CharField):
     def to_python(self, value: Any) -> str:
-        return normalize_phone(super().to_python(value))
+        return normalize_phone(super().to_python(value) or "")
 
 
 class PostalCodeField(forms.CharField):
@@ -90,7 +99,7 @@ class PostalCodeField(forms.CharField):
             normalize_postal_code,
         )
 
-        text = to_halfwidth(super().to_python(value))
+        text = to_halfwidth(super().to_python(value) or "")
         if not text:
             return ""
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.db import DatabaseError, connection, transaction
 
 from tsunagi.access import audit
@@ -46,7 +47,7 @@ def test_queryset_bulk_changes_are_refused_too() -> None:
     assert AuditEvent.objects.filter(action="login.failed").exists()
 
 
-def test_login_success_and_failure_are_logged(client) -> None:  # type: ignore[no-untyped-def]
+def test_login_success_and_failure_are_logged(client: Client) -> None:
     User.objects.create_user(username="taro", password="correct-horse-battery")
     client.post("/accounts/login/", {"username": "taro", "password": "wrong"})
     client.post("/accounts/login/", {"username": "ｔａｒｏ", "password": "correct-horse-battery"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from types import SimpleNamespace as Obj
+from typing import Any
 
 import pytest
 
@@ -149,7 +150,7 @@ def test_j3_paired_agencies_narrowed_by_age_band() -> None:
     adult = agency(10, AgencyKind.HIKIKOMORI_CENTER, band=AgeBand.ADULT)
     child = agency(11, AgencyKind.HIKIKOMORI_CENTER, band=AgeBand.CHILD)
     pairs = [(10, 1), (11, 1), (10, 2)]
-    by_pk = {10: adult, 11: child}
+    by_pk: dict[Any, Any] = {10: adult, 11: child}
     assert rules.paired_hikikomori_agencies(1, pairs, by_pk) == [adult, child]
     assert rules.paired_hikikomori_agencies(1, pairs, by_pk, age=40) == [adult]
     assert rules.paired_hikikomori_agencies(2, pairs, by_pk, age=15) == []
