@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make bench`: a throwaway PostgreSQL, migrated, with the real jurisdictions; then `tsunagi bench`
+# (which rebuilds the demo at each size). Arguments go to `tsunagi bench`. Nothing under ./var
+# is touched.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/tsunagi-bench.XXXXXX")
+chmod 755 "$scratch"
+trap 'scripts/pg-throwaway.sh stop "$scratch/pg" >/dev/null 2>&1 || true; rm -rf "$scratch"' EXIT
+trap 'exit 130' INT TERM
+eval "$(scripts/pg-throwaway.sh start "$scratch/pg")"
+export DATABASE_URL
+export TSUNAGI_DATA_DIR=$scratch/data
+mkdir -p "$TSUNAGI_DATA_DIR/static"
+
+.venv/bin/tsunagi migrate --verbosity 0
+.venv/bin/tsunagi load_jurisdictions
+.venv/bin/tsunagi bench "$@"
