@@ -82,8 +82,12 @@ def test_every_kind_is_in_the_table() -> None:
 
 def _agency(name: str, kind: str, prefecture: Prefecture, **extra: Any) -> Agency:
     return Agency.objects.create(
-        name=name, kind=kind, prefecture=prefecture, operator_level=OperatorLevel.PREFECTURE,
-        operator_prefecture=prefecture, **extra,
+        name=name,
+        kind=kind,
+        prefecture=prefecture,
+        operator_level=OperatorLevel.PREFECTURE,
+        operator_prefecture=prefecture,
+        **extra,
     )
 
 
@@ -102,8 +106,11 @@ def world(db: None) -> dict[str, Any]:
     center = _agency("高知県ひきこもり地域支援センター", AgencyKind.HIKIKOMORI_CENTER, kochi)
     self_reliance = _agency("高知市自立相談支援機関", AgencyKind.SELF_RELIANCE, kochi)
     city_office = Agency.objects.create(
-        name="高知市 健康福祉部", kind=AgencyKind.MUNICIPAL_OFFICE, prefecture=kochi,
-        operator_level=OperatorLevel.MUNICIPALITY, operator_municipality=kochi_city,
+        name="高知市 健康福祉部",
+        kind=AgencyKind.MUNICIPAL_OFFICE,
+        prefecture=kochi,
+        operator_level=OperatorLevel.MUNICIPALITY,
+        operator_municipality=kochi_city,
     )
     tokyo_agency = _agency("東京の自立相談支援機関", AgencyKind.SELF_RELIANCE, tokyo)
     tokyo_center = _agency("東京のセンター", AgencyKind.HIKIKOMORI_CENTER, tokyo)
@@ -172,7 +179,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("role", "kind", "record", "action"), CASES)
-def test_access_matrix(world: dict[str, Any], role: Role, kind: Kind, record: str, action: Action) -> None:
+def test_access_matrix(
+    world: dict[str, Any], role: Role, kind: Kind, record: str, action: Action
+) -> None:
     user = world["users"][role]
     obj = user if record == "self" else world["records"][(kind, record)]
     expected = role in EXPECTED[(kind, record, action)]
@@ -200,7 +209,9 @@ MODELS = {
 
 @pytest.mark.parametrize("kind", list(Kind))
 @pytest.mark.parametrize("role", sorted(Role))
-def test_lists_show_exactly_what_can_view_allows(world: dict[str, Any], role: Role, kind: Kind) -> None:
+def test_lists_show_exactly_what_can_view_allows(
+    world: dict[str, Any], role: Role, kind: Kind
+) -> None:
     """`scope()` (lists, done by the database) and `can()` (one record) never disagree."""
     user = world["users"][role]
     records = [

@@ -52,7 +52,9 @@ def test_every_api_operation_requires_authentication(client: Client) -> None:
     for path, operations in schema["paths"].items():
         url = re.sub(r"\{[^}]+\}", "1", path)
         for method in operations:
-            response = client.generic(method.upper(), url, data="{}", content_type="application/json")
+            response = client.generic(
+                method.upper(), url, data="{}", content_type="application/json"
+            )
             if response.status_code != 401:
                 open_operations.append(f"{method.upper()} {path} → {response.status_code}")
     assert open_operations == ["POST /api/v1/auth/token → 422"]

@@ -1,4 +1,7 @@
-"""Production mode refuses to start with a default secret or DEBUG on (settings from the environment)."""
+"""Production mode refuses to start with a default secret or DEBUG on.
+
+Settings come from the environment; a subprocess loads them as gunicorn would.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ CHECK = "import django; django.setup(); print('started')"
 def run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
     base |= {"DJANGO_SETTINGS_MODULE": "tsunagi.settings"} | env
-    return subprocess.run([sys.executable, "-c", CHECK], env=base, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", CHECK], env=base, capture_output=True, text=True, timeout=60
+    )
 
 
 GOOD = {

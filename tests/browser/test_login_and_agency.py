@@ -19,22 +19,38 @@ PASSWORD = "browser-test-password-1"
 @pytest.fixture
 def kochi_world(transactional_db: None, jurisdictions: None) -> dict[str, Any]:
     kochi = Prefecture.objects.get(code="39")
-    office = Agency.objects.create(name="高知県 地域福祉政策課", kind=AgencyKind.PREFECTURAL_OFFICE,
-                                   operator_level=OperatorLevel.PREFECTURE, prefecture=kochi)
-    center = Agency.objects.create(name="高知県子どもひきこもり支援センター",
-                                   kind=AgencyKind.HIKIKOMORI_CENTER,
-                                   operator_level=OperatorLevel.PREFECTURE, prefecture=kochi,
-                                   age_band="child", phone="088-000-0000")
-    StaffMember.objects.create(agency=center, name="土佐 花子", is_coordinator=True,
-                               qualifications=["social_worker"])
+    office = Agency.objects.create(
+        name="高知県 地域福祉政策課",
+        kind=AgencyKind.PREFECTURAL_OFFICE,
+        operator_level=OperatorLevel.PREFECTURE,
+        prefecture=kochi,
+    )
+    center = Agency.objects.create(
+        name="高知県子どもひきこもり支援センター",
+        kind=AgencyKind.HIKIKOMORI_CENTER,
+        operator_level=OperatorLevel.PREFECTURE,
+        prefecture=kochi,
+        age_band="child",
+        phone="088-000-0000",
+    )
+    StaffMember.objects.create(
+        agency=center, name="土佐 花子", is_coordinator=True, qualifications=["social_worker"]
+    )
     for day in range(5):
         OpeningHours.objects.create(agency=center, weekday=day, opens=time(9), closes=time(17))
-    Agency.objects.create(name="東京都のセンター", kind=AgencyKind.HIKIKOMORI_CENTER,
-                          operator_level=OperatorLevel.PREFECTURE,
-                          prefecture=Prefecture.objects.get(code="13"))
-    staff = User.objects.create_user(username="kochi-staff", password=PASSWORD, full_name="高知 一郎")
+    Agency.objects.create(
+        name="東京都のセンター",
+        kind=AgencyKind.HIKIKOMORI_CENTER,
+        operator_level=OperatorLevel.PREFECTURE,
+        prefecture=Prefecture.objects.get(code="13"),
+    )
+    staff = User.objects.create_user(
+        username="kochi-staff", password=PASSWORD, full_name="高知 一郎"
+    )
     Membership.objects.create(user=staff, agency=center, role=Role.STAFF)
-    officer = User.objects.create_user(username="kochi-pref", password=PASSWORD, full_name="県 次郎")
+    officer = User.objects.create_user(
+        username="kochi-pref", password=PASSWORD, full_name="県 次郎"
+    )
     Membership.objects.create(user=officer, agency=office, role=Role.PREFECTURAL_OFFICER)
     return {"center": center}
 
@@ -52,7 +68,9 @@ def test_staff_logs_in_and_opens_an_agency_in_japanese(
 ) -> None:
     log_in(page, live_server.url, "kochi-staff")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
-    page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="機関一覧").click()
+    page.get_by_role("navigation", name="メインメニュー").get_by_role(
+        "link", name="機関一覧"
+    ).click()
     # The list opens on the user's own prefecture: 高知県's center, not Tokyo's.
     results = page.locator("#results")
     expect(results).to_contain_text("高知県子どもひきこもり支援センター")
@@ -68,7 +86,9 @@ def test_staff_logs_in_and_opens_an_agency_in_japanese(
 def test_search_by_reading_narrows_the_list_without_reload(
     page: Page, live_server: Any, kochi_world: dict[str, Any]
 ) -> None:
-    Agency.objects.filter(pk=kochi_world["center"].pk).update(name_kana="コウチケンコドモヒキコモリシエンセンター")
+    Agency.objects.filter(pk=kochi_world["center"].pk).update(
+        name_kana="コウチケンコドモヒキコモリシエンセンター"
+    )
     log_in(page, live_server.url, "kochi-staff")
     page.goto(f"{live_server.url}/agencies/")
     page.get_by_label("名称またはフリガナ").fill("こうちけんこども")

@@ -35,18 +35,51 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt in FORMATS:
         return export_response(
-            request, fmt=fmt, filename=_("audit-log"),
-            headers=[_("time"), _("user name"), _("agency"), _("action"), _("record kind"),
-                     _("record"), _("ground"), _("reason"), _("IP address")],
-            rows=((e.at.isoformat(), e.actor_username, e.agency.name if e.agency else "", e.action,
-                   e.record_kind, e.record_id, e.grant, e.reason, e.ip_address)
-                  for e in events[:100_000]),
+            request,
+            fmt=fmt,
+            filename=_("audit-log"),
+            headers=[
+                _("time"),
+                _("user name"),
+                _("agency"),
+                _("action"),
+                _("record kind"),
+                _("record"),
+                _("ground"),
+                _("reason"),
+                _("IP address"),
+            ],
+            rows=(
+                (
+                    e.at.isoformat(),
+                    e.actor_username,
+                    e.agency.name if e.agency else "",
+                    e.action,
+                    e.record_kind,
+                    e.record_id,
+                    e.grant,
+                    e.reason,
+                    e.ip_address,
+                )
+                for e in events[:100_000]
+            ),
             audit_action="audit.exported",
         )
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    query = urlencode({k: request.GET[k] for k in ("action", "user", "date_from", "date_to")
-                       if request.GET.get(k)})
-    return render(request, "access/log.html", {
-        "form": form, "page": page, "querystring_base": query + "&" if query else "",
-        "export_query": query,
-    })
+    query = urlencode(
+        {
+            k: request.GET[k]
+            for k in ("action", "user", "date_from", "date_to")
+            if request.GET.get(k)
+        }
+    )
+    return render(
+        request,
+        "access/log.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring_base": query + "&" if query else "",
+            "export_query": query,
+        },
+    )

@@ -11,7 +11,6 @@ from tsunagi.web.forms import TsunagiForm, _choice, _choices
 from tsunagi.web.text import normalize_text
 
 from . import services
-
 from .models import Role, User
 
 
@@ -42,14 +41,19 @@ class UserCreateForm(TsunagiForm):
     full_name = forms.CharField(label=_("full name"), max_length=100)
     full_name_kana = forms.CharField(label=_("full name (kana)"), max_length=100, required=False)
     email = forms.EmailField(label=_("e-mail"), required=False)
-    password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput(render_value=True),
-                               help_text=_("At least 10 characters. The user changes it after the first login."))
+    password = forms.CharField(
+        label=_("initial password"),
+        widget=forms.PasswordInput(render_value=True),
+        help_text=_("At least 10 characters. The user changes it after the first login."),
+    )
     agency: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("agency or office"), queryset=Agency.objects.none(), required=False
     )
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
 
-    def __init__(self, *args: Any, agencies: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, agencies: Any, roles: list[tuple[str, Any]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         _choice(self, "agency").queryset = agencies
         _choices(self, "role").choices = roles
@@ -61,7 +65,9 @@ class MembershipForm(TsunagiForm):
     )
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
 
-    def __init__(self, *args: Any, agencies: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, agencies: Any, roles: list[tuple[str, Any]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         _choice(self, "agency").queryset = agencies
         _choices(self, "role").choices = roles

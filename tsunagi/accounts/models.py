@@ -111,6 +111,9 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.label or self.key_hash[:8]}"
+
     @classmethod
     def issue(cls, user: User, label: str = "") -> tuple[ApiToken, str]:
         raw = "tsu_" + secrets.token_urlsafe(32)

@@ -53,9 +53,7 @@ def create_user(
     require(actor, Action.CREATE, Kind.USER)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is already taken.")})
-    user = User(
-        username=username, full_name=full_name, full_name_kana=full_name_kana, email=email
-    )
+    user = User(username=username, full_name=full_name, full_name_kana=full_name_kana, email=email)
     try:
         validate_password(password, user)
     except ValidationError as exc:

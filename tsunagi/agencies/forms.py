@@ -6,9 +6,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tsunagi.jurisdictions.models import Municipality, Prefecture
-from tsunagi.web.forms import _choice, _choices, PhoneField, PostalCodeField, TsunagiForm, TsunagiModelForm
+from tsunagi.web.forms import (
+    PhoneField,
+    PostalCodeField,
+    TsunagiForm,
+    TsunagiModelForm,
+    _choice,
+    _choices,
+)
 
-from .models import HIKIKOMORI_KINDS, Agency, AgencyKind, NetworkKind, Qualification, StaffMember, Weekday
+from .models import (
+    HIKIKOMORI_KINDS,
+    Agency,
+    AgencyKind,
+    NetworkKind,
+    Qualification,
+    StaffMember,
+    Weekday,
+)
 
 
 class MunicipalityChoiceField(forms.ModelChoiceField):
@@ -37,9 +52,24 @@ class AgencyForm(TsunagiModelForm):
     class Meta:
         model = Agency
         fields = [
-            "name", "name_kana", "kind", "prefecture", "operator_level", "operator_prefecture",
-            "operator_municipality", "commissioned_to", "age_band", "postal_code", "municipality",
-            "address", "phone", "fax", "email", "website", "notes", "is_active",
+            "name",
+            "name_kana",
+            "kind",
+            "prefecture",
+            "operator_level",
+            "operator_prefecture",
+            "operator_municipality",
+            "commissioned_to",
+            "age_band",
+            "postal_code",
+            "municipality",
+            "address",
+            "phone",
+            "fax",
+            "email",
+            "website",
+            "notes",
+            "is_active",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -60,10 +90,15 @@ class AgencyForm(TsunagiModelForm):
                 label=self.fields[name].label,
             )
         self.fields["postal_code"].widget.attrs.update(
-            {"data-postal-lookup": "/api/v1/postal-codes/", "autocomplete": "postal-code",
-             "inputmode": "numeric"}
+            {
+                "data-postal-lookup": "/api/v1/postal-codes/",
+                "autocomplete": "postal-code",
+                "inputmode": "numeric",
+            }
         )
-        self.fields["name_kana"].help_text = _("In katakana or hiragana; used for sorting and search.")
+        self.fields["name_kana"].help_text = _(
+            "In katakana or hiragana; used for sorting and search."
+        )
         if self.instance.pk:
             self.fields["area"].initial = list(self.instance.area.values_list("pk", flat=True))
             self.fields["version"].initial = self.instance.version
@@ -110,16 +145,25 @@ class OpeningHoursForm(TsunagiForm):
             for n in (1, 2):
                 opens, closes = data.get(f"d{day}_{n}_opens"), data.get(f"d{day}_{n}_closes")
                 if bool(opens) != bool(closes):
-                    self.add_error(f"d{day}_{n}_closes", _("Enter both the opening and the closing time."))
+                    self.add_error(
+                        f"d{day}_{n}_closes", _("Enter both the opening and the closing time.")
+                    )
                 elif opens and closes and closes <= opens:
-                    self.add_error(f"d{day}_{n}_closes", _("Closing time must be after opening time."))
+                    self.add_error(
+                        f"d{day}_{n}_closes", _("Closing time must be after opening time.")
+                    )
         return data
 
     def rows(self) -> list[tuple[Any, Any, Any, Any, Any]]:
         """(label, opens 1, closes 1, opens 2, closes 2) bound fields for the table layout."""
         return [
-            (label, self[f"d{day}_1_opens"], self[f"d{day}_1_closes"],
-             self[f"d{day}_2_opens"], self[f"d{day}_2_closes"])
+            (
+                label,
+                self[f"d{day}_1_opens"],
+                self[f"d{day}_1_closes"],
+                self[f"d{day}_2_opens"],
+                self[f"d{day}_2_closes"],
+            )
             for day, label in Weekday.choices
         ]
 
@@ -150,7 +194,9 @@ class PairingForm(TsunagiForm):
         super().__init__(*args, **kwargs)
         in_pref = Agency.objects.filter(prefecture_id__in=prefecture_ids, is_active=True)
         _choice(self, "hikikomori_agency").queryset = in_pref.filter(kind__in=HIKIKOMORI_KINDS)
-        _choice(self, "self_reliance_agency").queryset = in_pref.filter(kind=AgencyKind.SELF_RELIANCE)
+        _choice(self, "self_reliance_agency").queryset = in_pref.filter(
+            kind=AgencyKind.SELF_RELIANCE
+        )
 
 
 class NetworkForm(TsunagiForm):
@@ -162,19 +208,24 @@ class NetworkForm(TsunagiForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, convenor: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice(self, "members").queryset = Agency.objects.filter(
-            prefecture=convenor.prefecture, is_active=True
-        ).exclude(pk=convenor.pk).order_by("kind", "name")
+        _choice(self, "members").queryset = (
+            Agency.objects.filter(prefecture=convenor.prefecture, is_active=True)
+            .exclude(pk=convenor.pk)
+            .order_by("kind", "name")
+        )
 
 
 class AgencySearchForm(TsunagiForm):
     q = forms.CharField(label=_("Name or reading"), required=False)
-    kind = forms.ChoiceField(label=_("kind"), required=False,
-                             choices=[("", _("All kinds")), *AgencyKind.choices])
+    kind = forms.ChoiceField(
+        label=_("kind"), required=False, choices=[("", _("All kinds")), *AgencyKind.choices]
+    )
     prefecture = forms.ChoiceField(label=_("prefecture"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

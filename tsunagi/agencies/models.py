@@ -28,14 +28,16 @@ class AgencyKind(models.TextChoices):
     MENTAL_HEALTH_CENTER = "mental_health_center", _("Mental health and welfare center")
     PUBLIC_HEALTH_CENTER = "public_health_center", _("Public health center")
     COMMUNITY_GENERAL_SUPPORT = "community_general_support", _("Community general support center")
-    DISABILITY_EMPLOYMENT_LIFE = "disability_employment_life", _(
-        "Employment and life support center for persons with disabilities"
+    DISABILITY_EMPLOYMENT_LIFE = (
+        "disability_employment_life",
+        _("Employment and life support center for persons with disabilities"),
     )
     DEBT_CONSULTATION = "debt_consultation", _("Multiple-debt consultation")
     LEGAL_SUPPORT = "legal_support", _("Japan Legal Support Center (Houterasu)")
     HOUSING_SUPPORT_COUNCIL = "housing_support_council", _("Housing support council")
-    CHILD_YOUTH_CONSULTATION = "child_youth_consultation", _(
-        "General consultation center for children and young people"
+    CHILD_YOUTH_CONSULTATION = (
+        "child_youth_consultation",
+        _("General consultation center for children and young people"),
     )
     SUICIDE_PREVENTION = "suicide_prevention", _("Suicide prevention consultation window")
     EDUCATION_BOARD = "education_board", _("Board of education / school social worker")
@@ -82,9 +84,7 @@ class Agency(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=40, choices=AgencyKind.choices)
-    operator_level = models.CharField(
-        _("set up by"), max_length=20, choices=OperatorLevel.choices
-    )
+    operator_level = models.CharField(_("set up by"), max_length=20, choices=OperatorLevel.choices)
     operator_prefecture = models.ForeignKey(
         Prefecture,
         verbose_name=_("setting-up prefecture"),
@@ -186,6 +186,9 @@ class OpeningHours(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
     @property
     def hours(self) -> float:
         start = self.opens.hour * 60 + self.opens.minute
@@ -195,11 +198,15 @@ class OpeningHours(models.Model):
 
 class Qualification(models.TextChoices):
     SOCIAL_WORKER = "social_worker", _("Certified social worker (社会福祉士)")
-    PSYCHIATRIC_SOCIAL_WORKER = "psychiatric_social_worker", _(
-        "Psychiatric social worker (精神保健福祉士)"
+    PSYCHIATRIC_SOCIAL_WORKER = (
+        "psychiatric_social_worker",
+        _("Psychiatric social worker (精神保健福祉士)"),
     )
     PUBLIC_HEALTH_NURSE = "public_health_nurse", _("Public health nurse (保健師)")
-    CERTIFIED_PSYCHOLOGIST = "certified_psychologist", _("Certified public psychologist (公認心理師)")
+    CERTIFIED_PSYCHOLOGIST = (
+        "certified_psychologist",
+        _("Certified public psychologist (公認心理師)"),
+    )
     CLINICAL_PSYCHOLOGIST = "clinical_psychologist", _("Clinical psychologist (臨床心理士)")
     NURSE = "nurse", _("Nurse (看護師)")
     CARE_WORKER = "care_worker", _("Certified care worker (介護福祉士)")
@@ -265,6 +272,9 @@ class Pairing(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.hikikomori_agency} ⇔ {self.self_reliance_agency}"
+
 
 class NetworkKind(models.TextChoices):
     """rule J7."""
@@ -278,9 +288,7 @@ class Network(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=NetworkKind.choices)
-    convenor = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, related_name="convened_networks"
-    )
+    convenor = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="convened_networks")
     members = models.ManyToManyField(Agency, related_name="networks", blank=True)
     notes = models.TextField(_("notes"), blank=True)
 

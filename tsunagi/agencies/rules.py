@@ -174,8 +174,10 @@ def responsible_self_reliance_agency(
             )
         return Resolution(
             None,
-            _("J2: the municipality runs a welfare office but no self-reliance agency of it is "
-              "registered."),
+            _(
+                "J2: the municipality runs a welfare office but no self-reliance agency of it is "
+                "registered."
+            ),
         )
     by_prefecture = [
         a
@@ -188,8 +190,10 @@ def responsible_self_reliance_agency(
     if chosen:
         return Resolution(
             chosen[0],
-            _("J2: the town or village runs no welfare office, so the prefecture's agency is "
-              "responsible."),
+            _(
+                "J2: the town or village runs no welfare office, so the prefecture's agency is "
+                "responsible."
+            ),
         )
     return Resolution(
         None, _("J2: no self-reliance agency of the prefecture is registered for this area.")

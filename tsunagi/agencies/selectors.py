@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from tsunagi.access.policy import Kind, can, get_visible, home_prefecture_ids, scope, Action
+from tsunagi.access.policy import Action, Kind, can, get_visible, home_prefecture_ids, scope
 from tsunagi.jurisdictions.models import Municipality
 from tsunagi.web.text import is_kana, normalize_kana, normalize_text
 
@@ -95,7 +95,9 @@ def pairing_list(user: Any, prefecture_code: str = "") -> QuerySet[Pairing]:
     )
     if prefecture_code:
         pairs = pairs.filter(prefecture__code=prefecture_code)
-    return pairs.order_by("prefecture__code", "self_reliance_agency__name", "hikikomori_agency__name")
+    return pairs.order_by(
+        "prefecture__code", "self_reliance_agency__name", "hikikomori_agency__name"
+    )
 
 
 def _area_map(agencies: list[Agency]) -> dict[Any, set[Any]]:

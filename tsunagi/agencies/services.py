@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import time
+from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -87,8 +88,10 @@ def _validate_agency(agency: Agency, area: Sequence[Municipality] | None) -> Non
     ):
         # rule J2: set up by a welfare-office municipality or by the prefecture (it may commission).
         errors.setdefault("operator_level", []).append(
-            _("A self-reliance consultation support agency is set up by a municipality with a "
-              "welfare office or by the prefecture (it may be commissioned to a private body).")
+            _(
+                "A self-reliance consultation support agency is set up by a municipality with a "
+                "welfare office or by the prefecture (it may be commissioned to a private body)."
+            )
         )
     if errors:
         raise ValidationError(errors)
@@ -156,7 +159,11 @@ def update_agency(
     if after_area != before_area:
         changes["area"] = [before_area, after_area]
     audit.record(
-        "agency.changed", actor=actor, request=request, agency=current, obj=current,
+        "agency.changed",
+        actor=actor,
+        request=request,
+        agency=current,
+        obj=current,
         detail={"changes": changes},
     )
     return current
@@ -176,7 +183,7 @@ def _parse_periods(periods: Iterable[tuple[int, time, time]]) -> list[OpeningHou
         by_day.setdefault(row.weekday, []).append(row)
     for day_rows in by_day.values():
         day_rows.sort(key=lambda r: r.opens)
-        for first, second in zip(day_rows, day_rows[1:], strict=False):
+        for first, second in pairwise(day_rows):
             if second.opens < first.closes:
                 errors.append(_("Opening periods on the same day overlap."))
     if errors:
@@ -197,41 +204,71 @@ def set_opening_hours(
         row.agency = agency
     OpeningHours.objects.bulk_create(rows)
     audit.record(
-        "agency.hours_changed", actor=actor, request=request, agency=agency, obj=agency,
-        detail={"before": before, "after": [(r.weekday, str(r.opens), str(r.closes)) for r in rows]},
+        "agency.hours_changed",
+        actor=actor,
+        request=request,
+        agency=agency,
+        obj=agency,
+        detail={
+            "before": before,
+            "after": [(r.weekday, str(r.opens), str(r.closes)) for r in rows],
+        },
     )
     return rows
 
 
 @transaction.atomic
 def save_staff_member(
-    actor: Any, agency: Agency, *, data: dict[str, Any], staff: StaffMember | None = None,
+    actor: Any,
+    agency: Agency,
+    *,
+    data: dict[str, Any],
+    staff: StaffMember | None = None,
     request: Any = None,
 ) -> StaffMember:
     member = staff or StaffMember(agency=agency)
     require(actor, Action.CHANGE, Kind.STAFF, member)
     unknown = [q for q in data.get("qualifications", []) if q not in Qualification.values]
     if unknown:
-        raise ValidationError({"qualifications": _("Unknown qualification: %(q)s")
-                               % {"q": ", ".join(unknown)}})
-    for key in ("name", "name_kana", "title", "is_coordinator", "qualifications", "is_active",
-                "user"):
+        raise ValidationError(
+            {"qualifications": _("Unknown qualification: %(q)s") % {"q": ", ".join(unknown)}}
+        )
+    for key in (
+        "name",
+        "name_kana",
+        "title",
+        "is_coordinator",
+        "qualifications",
+        "is_active",
+        "user",
+    ):
         if key in data:
             setattr(member, key, data[key])
     member.full_clean()
     member.save()
     audit.record(
         "staff.created" if staff is None else "staff.changed",
-        actor=actor, request=request, agency=agency, obj=member,
-        detail={"name": member.name, "coordinator": member.is_coordinator,
-                "qualifications": member.qualifications, "active": member.is_active},
+        actor=actor,
+        request=request,
+        agency=agency,
+        obj=member,
+        detail={
+            "name": member.name,
+            "coordinator": member.is_coordinator,
+            "qualifications": member.qualifications,
+            "active": member.is_active,
+        },
     )
     return member
 
 
 @transaction.atomic
 def add_pairing(
-    actor: Any, *, hikikomori_agency: Agency, self_reliance_agency: Agency, note: str = "",
+    actor: Any,
+    *,
+    hikikomori_agency: Agency,
+    self_reliance_agency: Agency,
+    note: str = "",
     request: Any = None,
 ) -> Pairing:
     """rule J3: a prefectural officer pairs a hikikomori agency with a self-reliance agency."""
@@ -255,7 +292,11 @@ def add_pairing(
         raise ValidationError(errors)
     pairing.save()
     audit.record(
-        "pairing.added", actor=actor, request=request, agency=self_reliance_agency, obj=pairing,
+        "pairing.added",
+        actor=actor,
+        request=request,
+        agency=self_reliance_agency,
+        obj=pairing,
         detail={"hikikomori": hikikomori_agency.name, "self_reliance": self_reliance_agency.name},
     )
     return pairing
@@ -265,18 +306,28 @@ def add_pairing(
 def remove_pairing(actor: Any, pairing: Pairing, request: Any = None) -> None:
     require(actor, Action.CHANGE, Kind.PAIRING, pairing)
     audit.record(
-        "pairing.removed", actor=actor, request=request, agency=pairing.self_reliance_agency,
+        "pairing.removed",
+        actor=actor,
+        request=request,
+        agency=pairing.self_reliance_agency,
         obj=pairing,
-        detail={"hikikomori": pairing.hikikomori_agency.name,
-                "self_reliance": pairing.self_reliance_agency.name},
+        detail={
+            "hikikomori": pairing.hikikomori_agency.name,
+            "self_reliance": pairing.self_reliance_agency.name,
+        },
     )
     pairing.delete()
 
 
 @transaction.atomic
 def save_network(
-    actor: Any, *, convenor: Agency, data: dict[str, Any], members: Sequence[Agency],
-    network: Network | None = None, request: Any = None,
+    actor: Any,
+    *,
+    convenor: Agency,
+    data: dict[str, Any],
+    members: Sequence[Agency],
+    network: Network | None = None,
+    request: Any = None,
 ) -> Network:
     """rule J7: a network of related agencies or a center's liaison council, and its members."""
     network = network or Network(convenor=convenor)
@@ -289,8 +340,11 @@ def save_network(
     network.save()
     network.members.set([m for m in members if m.pk != convenor.pk])
     audit.record(
-        "network.created" if created else "network.changed", actor=actor, request=request,
-        agency=convenor, obj=network,
+        "network.created" if created else "network.changed",
+        actor=actor,
+        request=request,
+        agency=convenor,
+        obj=network,
         detail={"name": network.name, "members": sorted(m.name for m in members)},
     )
     return network

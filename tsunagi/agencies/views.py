@@ -21,7 +21,14 @@ from tsunagi.web.export import FORMATS, export_response
 from tsunagi.web.forms import _choice
 
 from . import selectors, services
-from .forms import AgencyForm, AgencySearchForm, NetworkForm, OpeningHoursForm, PairingForm, StaffMemberForm
+from .forms import (
+    AgencyForm,
+    AgencySearchForm,
+    NetworkForm,
+    OpeningHoursForm,
+    PairingForm,
+    StaffMemberForm,
+)
 from .models import Agency, Network, Pairing, StaffMember
 
 PAGE_SIZE = 50
@@ -44,12 +51,32 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt in FORMATS:
         return export_response(
-            request, fmt=fmt, filename=_("agencies"),
-            headers=[_("name"), _("kind"), _("prefecture"), _("municipality"), _("address"),
-                     _("phone"), _("age band"), _("active")],
-            rows=((a.name, a.get_kind_display(), a.prefecture.name,
-                   a.municipality.name if a.municipality else "", a.address, a.phone,
-                   a.get_age_band_display(), a.is_active) for a in agencies.iterator()),
+            request,
+            fmt=fmt,
+            filename=_("agencies"),
+            headers=[
+                _("name"),
+                _("kind"),
+                _("prefecture"),
+                _("municipality"),
+                _("address"),
+                _("phone"),
+                _("age band"),
+                _("active"),
+            ],
+            rows=(
+                (
+                    a.name,
+                    a.get_kind_display(),
+                    a.prefecture.name,
+                    a.municipality.name if a.municipality else "",
+                    a.address,
+                    a.phone,
+                    a.get_age_band_display(),
+                    a.is_active,
+                )
+                for a in agencies.iterator()
+            ),
             audit_action="agency.exported",
         )
     page = Paginator(agencies, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -60,7 +87,9 @@ def agency_list(request: HttpRequest) -> HttpResponse:
         "export_query": urlencode({k: v for k, v in filters.items() if v}),
         "can_create": can(request.user, Action.CREATE, Kind.AGENCY),
     }
-    template = "agencies/_results.html" if request.headers.get("HX-Request") else "agencies/list.html"
+    template = (
+        "agencies/_results.html" if request.headers.get("HX-Request") else "agencies/list.html"
+    )
     return render(request, template, context)
 
 
@@ -83,8 +112,12 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .prefetch_related("members")
             .distinct(),
             "can_change": can(request.user, Action.CHANGE, Kind.AGENCY, agency),
-            "can_change_staff": can(request.user, Action.CHANGE, Kind.STAFF, StaffMember(agency=agency)),
-            "can_change_network": can(request.user, Action.CHANGE, Kind.NETWORK, Network(convenor=agency)),
+            "can_change_staff": can(
+                request.user, Action.CHANGE, Kind.STAFF, StaffMember(agency=agency)
+            ),
+            "can_change_network": can(
+                request.user, Action.CHANGE, Kind.NETWORK, Network(convenor=agency)
+            ),
         },
     )
 
@@ -121,14 +154,23 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("area", "version")}
         try:
             services.update_agency(
-                request.user, agency, data=data, area=list(form.cleaned_data["area"]),
-                version=form.cleaned_data.get("version"), request=request,
+                request.user,
+                agency,
+                data=data,
+                area=list(form.cleaned_data["area"]),
+                version=form.cleaned_data.get("version"),
+                request=request,
             )
         except services.EditConflict as exc:
             conflict = exc.current
-            form.add_error(None, _("Someone else saved this agency while you were editing. "
-                                   "Your changes are kept below; check the current values and "
-                                   "save again."))
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this agency while you were editing. "
+                    "Your changes are kept below; check the current values and "
+                    "save again."
+                ),
+            )
             data = form.data.copy()  # type: ignore[attr-defined]
             data["version"] = str(conflict.version)
             form.data = data
@@ -137,7 +179,9 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The agency was saved."))
             return redirect("agencies:detail", pk=agency.pk)
-    return render(request, "agencies/form.html", {"form": form, "agency": agency, "conflict": conflict})
+    return render(
+        request, "agencies/form.html", {"form": form, "agency": agency, "conflict": conflict}
+    )
 
 
 @member_required
@@ -161,20 +205,24 @@ def staff_edit(request: HttpRequest, pk: int, staff_pk: int | None = None) -> Ht
     agency = selectors.agency_detail(request.user, pk)
     staff = None
     if staff_pk is not None:
-        staff = get_visible(request.user, Kind.STAFF, StaffMember.objects.filter(agency=agency),
-                            pk=staff_pk)
+        staff = get_visible(
+            request.user, Kind.STAFF, StaffMember.objects.filter(agency=agency), pk=staff_pk
+        )
     require(request.user, Action.CHANGE, Kind.STAFF, staff or StaffMember(agency=agency))
     form = StaffMemberForm(request.POST or None, instance=staff)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_staff_member(request.user, agency, data=form.cleaned_data, staff=staff,
-                                       request=request)
+            services.save_staff_member(
+                request.user, agency, data=form.cleaned_data, staff=staff, request=request
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("The staff member was saved."))
             return redirect("agencies:detail", pk=agency.pk)
-    return render(request, "agencies/staff_form.html", {"form": form, "agency": agency, "staff": staff})
+    return render(
+        request, "agencies/staff_form.html", {"form": form, "agency": agency, "staff": staff}
+    )
 
 
 @member_required
@@ -182,25 +230,37 @@ def network_edit(request: HttpRequest, pk: int, network_pk: int | None = None) -
     agency = selectors.agency_detail(request.user, pk)
     network = None
     if network_pk is not None:
-        network = get_visible(request.user, Kind.NETWORK, Network.objects.filter(convenor=agency),
-                              pk=network_pk)
+        network = get_visible(
+            request.user, Kind.NETWORK, Network.objects.filter(convenor=agency), pk=network_pk
+        )
     require(request.user, Action.CHANGE, Kind.NETWORK, network or Network(convenor=agency))
     initial = {}
     if network:
-        initial = {"name": network.name, "kind": network.kind, "notes": network.notes,
-                   "members": list(network.members.all())}
+        initial = {
+            "name": network.name,
+            "kind": network.kind,
+            "notes": network.notes,
+            "members": list(network.members.all()),
+        }
     form = NetworkForm(request.POST or None, convenor=agency, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_network(request.user, convenor=agency, data=form.cleaned_data,
-                                  members=list(form.cleaned_data["members"]), network=network,
-                                  request=request)
+            services.save_network(
+                request.user,
+                convenor=agency,
+                data=form.cleaned_data,
+                members=list(form.cleaned_data["members"]),
+                network=network,
+                request=request,
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("The network was saved."))
             return redirect("agencies:detail", pk=agency.pk)
-    return render(request, "agencies/network_form.html", {"form": form, "agency": agency, "network": network})
+    return render(
+        request, "agencies/network_form.html", {"form": form, "agency": agency, "network": network}
+    )
 
 
 @member_required
@@ -210,8 +270,11 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
     officer_prefs = prefectures_with(request.user, Role.PREFECTURAL_OFFICER)
     form = None
     if can(request.user, Action.CHANGE, Kind.PAIRING):
-        form = PairingForm(request.POST or None, prefecture_ids=officer_prefs or
-                           set(Prefecture.objects.filter(code=prefecture).values_list("pk", flat=True)))
+        form = PairingForm(
+            request.POST or None,
+            prefecture_ids=officer_prefs
+            or set(Prefecture.objects.filter(code=prefecture).values_list("pk", flat=True)),
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.add_pairing(
@@ -226,16 +289,26 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The pairing was added."))
                 return redirect(f"{request.path}?prefecture={prefecture}")
-    return render(request, "agencies/pairings.html", {
-        "pairings": pairings, "form": form, "prefecture": prefecture,
-        "prefectures": Prefecture.objects.all(),
-    })
+    return render(
+        request,
+        "agencies/pairings.html",
+        {
+            "pairings": pairings,
+            "form": form,
+            "prefecture": prefecture,
+            "prefectures": Prefecture.objects.all(),
+        },
+    )
 
 
 @member_required
 def pairing_delete(request: HttpRequest, pairing_pk: int) -> HttpResponse:
-    pairing = get_visible(request.user, Kind.PAIRING, Pairing.objects.select_related(
-        "prefecture", "hikikomori_agency", "self_reliance_agency"), pk=pairing_pk)
+    pairing = get_visible(
+        request.user,
+        Kind.PAIRING,
+        Pairing.objects.select_related("prefecture", "hikikomori_agency", "self_reliance_agency"),
+        pk=pairing_pk,
+    )
     require(request.user, Action.CHANGE, Kind.PAIRING, pairing)
     if request.method == "POST":
         services.remove_pairing(request.user, pairing, request=request)

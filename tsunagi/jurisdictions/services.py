@@ -22,7 +22,7 @@ from .models import CITY_KINDS, LocalGovernmentKind, Municipality, Prefecture, W
 
 
 def default_has_welfare_office(kind: str) -> bool:
-    """rule J2: every city and special ward runs a welfare office; towns and villages by default not."""
+    """rule J2: every city and special ward has a welfare office; a town or village by default not."""
     return kind in (*CITY_KINDS, LocalGovernmentKind.SPECIAL_WARD)
 
 
@@ -111,7 +111,9 @@ def sync_jurisdictions(registry: Registry | None = None, today: date | None = No
             municipality.save(update_fields=["abolished_on"])
             report.abolished.append(code)
 
-    cities = {m.code: m for m in Municipality.objects.filter(kind=LocalGovernmentKind.DESIGNATED_CITY)}
+    cities = {
+        m.code: m for m in Municipality.objects.filter(kind=LocalGovernmentKind.DESIGNATED_CITY)
+    }
     wards = {w.code: w for w in Ward.objects.all()}
     ward_seen: set[str] = set()
     new_wards: list[Ward] = []
@@ -147,7 +149,7 @@ class PopulationReport:
 
 
 def import_population(text: str, as_of: date) -> PopulationReport:
-    """Import `code,population` rows (5- or 6-digit codes; a header row and full-width digits allowed).
+    """Import `code,population` rows (5- or 6-digit codes; header and full-width digits allowed).
 
     Rows that cannot be read are reported by line number and skipped; the others are saved.
     """
@@ -163,8 +165,10 @@ def import_population(text: str, as_of: date) -> PopulationReport:
             continue  # header
         municipality = by_code.get(code[:5]) if len(code) in (5, 6) else None
         if municipality is None:
-            report.errors.append(_("line %(n)d: unknown municipality code %(code)s")
-                                 % {"n": number, "code": normalize_text(row[0])})
+            report.errors.append(
+                _("line %(n)d: unknown municipality code %(code)s")
+                % {"n": number, "code": normalize_text(row[0])}
+            )
             continue
         if not count:
             report.errors.append(_("line %(n)d: population is missing") % {"n": number})
@@ -173,22 +177,30 @@ def import_population(text: str, as_of: date) -> PopulationReport:
         municipality.population_as_of = as_of
         updates.append(municipality)
     with transaction.atomic():
-        Municipality.objects.bulk_update(updates, ["population", "population_as_of"], batch_size=500)
+        Municipality.objects.bulk_update(
+            updates, ["population", "population_as_of"], batch_size=500
+        )
     report.updated = len(updates)
     return report
 
 
 @transaction.atomic
 def update_municipality(
-    actor: Any, municipality: Municipality, *, has_welfare_office: bool, request: Any = None,
+    actor: Any,
+    municipality: Municipality,
+    *,
+    has_welfare_office: bool,
+    request: Any = None,
     population: int | None = None,
 ) -> Municipality:
     """A prefectural officer sets whether a municipality runs a welfare office (rule J2)."""
     require(actor, Action.CHANGE, Kind.MUNICIPALITY, municipality)
     if population is not None and population < 0:
         raise ValidationError({"population": _("Population cannot be negative.")})
-    before = {"has_welfare_office": municipality.has_welfare_office,
-              "population": municipality.population}
+    before = {
+        "has_welfare_office": municipality.has_welfare_office,
+        "population": municipality.population,
+    }
     municipality.has_welfare_office = has_welfare_office
     if population is not None and population != municipality.population:
         municipality.population = population
@@ -199,7 +211,12 @@ def update_municipality(
         actor=actor,
         request=request,
         obj=municipality,
-        detail={"before": before, "after": {"has_welfare_office": has_welfare_office,
-                                            "population": municipality.population}},
+        detail={
+            "before": before,
+            "after": {
+                "has_welfare_office": has_welfare_office,
+                "population": municipality.population,
+            },
+        },
     )
     return municipality

@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -26,9 +26,13 @@ def member_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
             return render(
                 request,
                 "web/error.html",
-                {"title": _("No role assigned"),
-                 "message": _("Your account has no role in any agency yet. "
-                              "Ask your agency's manager or the operator to assign one.")},
+                {
+                    "title": _("No role assigned"),
+                    "message": _(
+                        "Your account has no role in any agency yet. "
+                        "Ask your agency's manager or the operator to assign one."
+                    ),
+                },
                 status=403,
             )
         try:
@@ -37,8 +41,10 @@ def member_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
             return render(
                 request,
                 "web/error.html",
-                {"title": _("Not permitted"),
-                 "message": _("Your role does not allow this action.")},
+                {
+                    "title": _("Not permitted"),
+                    "message": _("Your role does not allow this action."),
+                },
                 status=403,
             )
 

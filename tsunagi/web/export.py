@@ -62,7 +62,9 @@ def export_response(
         writer.writerows(body)
         content = ("\ufeff" + text.getvalue()).encode("utf-8")
         content_type = "text/csv; charset=utf-8"
-    audit.record(audit_action, request=request, agency=agency, detail={"rows": len(body), "format": fmt})
+    audit.record(
+        audit_action, request=request, agency=agency, detail={"rows": len(body), "format": fmt}
+    )
     response = HttpResponse(content, content_type=content_type)
     name = f"{filename}.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"

@@ -23,8 +23,10 @@ class NormalizingMixin:
         data = data.copy()
         for name, field in self.fields.items():
             key = self.add_prefix(name)  # type: ignore[attr-defined]
-            if isinstance(field, forms.CharField) and key in data and not isinstance(
-                field.widget, forms.PasswordInput
+            if (
+                isinstance(field, forms.CharField)
+                and key in data
+                and not isinstance(field.widget, forms.PasswordInput)
             ):
                 values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
                 cleaned = [normalize_text(v) if isinstance(v, str) else v for v in values]
@@ -67,7 +69,9 @@ class JapaneseDateInput(forms.TextInput):
 
 class JapaneseDateField(forms.Field):
     widget = JapaneseDateInput
-    default_error_messages = {"invalid": _("Enter a date such as 令和7年4月1日, R7.4.1 or 2025-04-01.")}
+    default_error_messages = {
+        "invalid": _("Enter a date such as 令和7年4月1日, R7.4.1 or 2025-04-01.")
+    }
 
     def to_python(self, value: Any) -> date | None:
         if value in self.empty_values:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
 
 from tsunagi.access import audit
 from tsunagi.access.models import AuditEvent, AuditLogIsAppendOnly

@@ -18,7 +18,9 @@ def staff(coordinator: bool = True, *quals: str, active: bool = True) -> Obj:
     return Obj(is_coordinator=coordinator, qualifications=list(quals), is_active=active)
 
 
-def hours(days: range | list[int], opens: str = "09:00", closes: str = "17:00") -> list[OpeningHours]:
+def hours(
+    days: range | list[int], opens: str = "09:00", closes: str = "17:00"
+) -> list[OpeningHours]:
     o, c = time.fromisoformat(opens), time.fromisoformat(closes)
     return [OpeningHours(weekday=d, opens=o, closes=c) for d in days]
 
@@ -88,11 +90,24 @@ def test_j4_center_serves_its_band_only() -> None:
     assert rules.serves_age(AgeBand.BOTH, 5) and rules.serves_age(AgeBand.BOTH, 80)
 
 
-def agency(pk: int, kind: str, *, pref: int = 39, muni: int | None = None, band: str = AgeBand.BOTH,
-           active: bool = True) -> Obj:
-    return Obj(pk=pk, kind=kind, operator_level="municipality" if muni else "prefecture",
-               operator_prefecture_id=None if muni else pref, operator_municipality_id=muni,
-               age_band=band, is_active=active)
+def agency(
+    pk: int,
+    kind: str,
+    *,
+    pref: int = 39,
+    muni: int | None = None,
+    band: str = AgeBand.BOTH,
+    active: bool = True,
+) -> Obj:
+    return Obj(
+        pk=pk,
+        kind=kind,
+        operator_level="municipality" if muni else "prefecture",
+        operator_prefecture_id=None if muni else pref,
+        operator_municipality_id=muni,
+        age_band=band,
+        is_active=active,
+    )
 
 
 CITY = Obj(pk=100, prefecture_id=39, has_welfare_office=True)
@@ -139,9 +154,13 @@ def test_j1_j4_hikikomori_agencies_for_area_and_age() -> None:
     child_center = agency(11, AgencyKind.HIKIKOMORI_CENTER, band=AgeBand.CHILD)
     station = agency(12, AgencyKind.HIKIKOMORI_STATION, muni=100)
     areas = {10: {100, 200}, 11: {100, 200}, 12: {100}}
-    found = rules.responsible_hikikomori_agencies(CITY, 35, [adult_center, child_center, station], areas)
+    found = rules.responsible_hikikomori_agencies(
+        CITY, 35, [adult_center, child_center, station], areas
+    )
     assert [r.agency for r in found] == [station, adult_center]
-    found = rules.responsible_hikikomori_agencies(TOWN, 16, [adult_center, child_center, station], areas)
+    found = rules.responsible_hikikomori_agencies(
+        TOWN, 16, [adult_center, child_center, station], areas
+    )
     assert [r.agency for r in found] == [child_center]
     assert found[0].reason.startswith("J4")
 

@@ -2,12 +2,19 @@ from __future__ import annotations
 
 import pytest
 
-from tsunagi.jurisdictions.postal import PostalCodeError, PostalCodeNotFound, lookup, normalize_postal_code
+from tsunagi.jurisdictions.postal import (
+    PostalCodeError,
+    PostalCodeNotFound,
+    lookup,
+    normalize_postal_code,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("text", ["780-0850", "7800850", "７８０－０８５０", "〒780 0850", "７８０ー０８５０"])
+@pytest.mark.parametrize(
+    "text", ["780-0850", "7800850", "７８０－０８５０", "〒780 0850", "７８０ー０８５０"]
+)
 def test_postal_code_forms_are_accepted(text: str) -> None:
     address = lookup(text)
     assert address.postal_code == "780-0850"

