@@ -22,7 +22,7 @@ from .models import CITY_KINDS, LocalGovernmentKind, Municipality, Prefecture, W
 
 
 def default_has_welfare_office(kind: str) -> bool:
-    """rule J2: every city and special ward has a welfare office; a town or village by default not."""
+    """rule J2: every city and special ward has a welfare office; towns and villages do not."""
     return kind in (*CITY_KINDS, LocalGovernmentKind.SPECIAL_WARD)
 
 
