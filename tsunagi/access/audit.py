@@ -21,6 +21,7 @@ def record(
     actor: Any = None,
     request: HttpRequest | None = None,
     agency: Any = None,
+    agency_id: int | None = None,
     obj: Any = None,
     record_kind: str = "",
     record_id: str | int = "",
@@ -39,7 +40,7 @@ def record(
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_username=username or (actor.get_username() if actor is not None else ""),
-        agency=agency,
+        agency_id=agency.pk if agency is not None else agency_id,
         action=action,
         record_kind=record_kind,
         record_id=str(record_id),

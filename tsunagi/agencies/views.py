@@ -41,6 +41,7 @@ def _apply_errors(form: Any, exc: ValidationError) -> None:
 
 @member_required
 def agency_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW, Kind.AGENCY)
     params = request.GET.copy()
     if "prefecture" not in params:
         params["prefecture"] = selectors.default_prefecture_code(request.user)
@@ -265,6 +266,7 @@ def network_edit(request: HttpRequest, pk: int, network_pk: int | None = None) -
 
 @member_required
 def pairing_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW, Kind.PAIRING)
     prefecture = request.GET.get("prefecture", selectors.default_prefecture_code(request.user))
     pairings = selectors.pairing_list(request.user, prefecture)
     officer_prefs = prefectures_with(request.user, Role.PREFECTURAL_OFFICER)

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tsunagi.access import audit
+from tsunagi.access.policy import positions
 
 FORMATS = ("csv", "xlsx")
 
@@ -62,8 +63,17 @@ def export_response(
         writer.writerows(body)
         content = ("\ufeff" + text.getvalue()).encode("utf-8")
         content_type = "text/csv; charset=utf-8"
+    if agency is None:
+        # Logged for the exporter's own agency (when there is one), so its manager sees it.
+        agency_ids = {p.agency_id for p in positions(request.user) if p.agency_id is not None}
+        agency_id = next(iter(agency_ids)) if len(agency_ids) == 1 else None
+    else:
+        agency_id = agency.pk
     audit.record(
-        audit_action, request=request, agency=agency, detail={"rows": len(body), "format": fmt}
+        audit_action,
+        request=request,
+        agency_id=agency_id,
+        detail={"rows": len(body), "format": fmt},
     )
     response = HttpResponse(content, content_type=content_type)
     name = f"{filename}.{fmt}"
