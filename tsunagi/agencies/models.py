@@ -132,6 +132,14 @@ class Agency(models.Model):
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    source = models.CharField(
+        _("source"),
+        max_length=100,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("Where the record came from when not typed in (demo:<key>, an import)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from tsunagi.access.policy import Action, Kind, can, get_visible, home_prefecture_ids, scope
 from tsunagi.jurisdictions.models import Municipality
@@ -12,6 +12,15 @@ from tsunagi.web.text import is_kana, normalize_kana, normalize_text
 
 from . import rules
 from .models import Agency, AgencyKind, OpeningHours, Pairing, StaffMember
+
+
+# Lists show agencies in the order of the enumeration: hikikomori agencies, the self-reliance
+# agency, the linked systems, then government offices — not by the storage code.
+KIND_RANK = Case(
+    *[When(kind=kind, then=Value(rank)) for rank, kind in enumerate(AgencyKind)],
+    default=Value(len(AgencyKind)),
+    output_field=IntegerField(),
+)
 
 
 def agency_list(
@@ -38,7 +47,9 @@ def agency_list(
         agencies = agencies.filter(prefecture__code=prefecture)
     if municipality:
         agencies = agencies.filter(area__code=municipality)
-    return agencies.order_by("prefecture__code", "kind", "name", "pk")
+    return agencies.annotate(kind_rank=KIND_RANK).order_by(
+        "prefecture__code", "kind_rank", "name_kana", "name", "pk"
+    )
 
 
 def default_prefecture_code(user: Any) -> str:

@@ -6,7 +6,7 @@ users of `scale.py` in all 47 prefectures. A later capability adds its own build
 (`build_people(rng, fake, persons)`) to `build_demo` and its own step to `reset_demo`.
 
 What the demo builds is recognisable, so `--reset` removes it and nothing else:
-- an agency's notes open with `[demo:<key>]`, and its e-mail ends in `@demo.tsunagi.invalid`
+- an agency's source is `demo:<key>`, and its e-mail ends in `@demo.tsunagi.invalid`
   (either marks it; the key lets a second run skip what exists);
 - a user's name begins with `demo-`.
 The audit log is append-only and never touched: building and resetting each append one event.
@@ -44,7 +44,7 @@ from .cast import (
 )
 from .kochi import kochi_plan
 from .scale import scale_plan
-from .specs import DEMO_NOTE_PREFIX, Plan, key_of, postal_places
+from .specs import DEMO_SOURCE_PREFIX, Plan, key_of, postal_places
 
 __all__ = [
     "DEFAULT_SEED",
@@ -84,7 +84,7 @@ class BuildReport:
 
 def demo_agencies() -> QuerySet[Agency]:
     return Agency.objects.filter(
-        Q(notes__startswith=DEMO_NOTE_PREFIX) | Q(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}")
+        Q(source__startswith=DEMO_SOURCE_PREFIX) | Q(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}")
     )
 
 
@@ -269,8 +269,8 @@ def _agencies(
         return municipalities[code] if code else None
 
     agencies: dict[str, Agency] = {}
-    for agency in demo_agencies().only("pk", "notes", "prefecture_id"):
-        key = key_of(agency.notes)
+    for agency in demo_agencies().only("pk", "source", "prefecture_id"):
+        key = key_of(agency.source)
         if key is not None:
             agencies.setdefault(key, agency)
     specs = [s for s in plan.agencies if s.key not in agencies]
@@ -295,6 +295,7 @@ def _agencies(
                 fax=s.fax,
                 email=s.email,
                 notes=s.notes,
+                source=s.source,
             )
             for s in specs
         ],

@@ -20,7 +20,7 @@ from tsunagi.jurisdictions.models import Ward
 
 from .cast import DEMO_EMAIL_DOMAIN
 
-DEMO_NOTE_PREFIX = "[demo:"
+DEMO_SOURCE_PREFIX = "demo:"
 DEMO_NOTE = "デモ用の架空データです（番地・電話番号・職員は実在しません）。"
 
 Hours = tuple[tuple[int, str, str], ...]  # (weekday 0 = Monday, opens, closes)
@@ -48,7 +48,7 @@ class StaffSpec:
 
 @dataclass
 class AgencySpec:
-    key: str  # stable: `[demo:<key>]` opens the notes, `<key>@demo.tsunagi.invalid` the e-mail
+    key: str  # stable: the agency's source is `demo:<key>`, its e-mail `<key>@demo.tsunagi.invalid`
     name: str
     kind: str
     operator_level: str
@@ -74,7 +74,11 @@ class AgencySpec:
 
     @property
     def notes(self) -> str:
-        return f"{DEMO_NOTE_PREFIX}{self.key}] {self.note}{DEMO_NOTE}"
+        return f"{self.note} {DEMO_NOTE}".strip()
+
+    @property
+    def source(self) -> str:
+        return f"{DEMO_SOURCE_PREFIX}{self.key}"
 
 
 @dataclass(frozen=True)
@@ -111,11 +115,11 @@ class Plan:
         self.networks += other.networks
 
 
-def key_of(notes: str) -> str | None:
-    """The demo key at the head of an agency's notes, if any."""
-    if not notes.startswith(DEMO_NOTE_PREFIX) or "]" not in notes:
+def key_of(source: str) -> str | None:
+    """The demo key of an agency's source, if it came from the demo."""
+    if not source.startswith(DEMO_SOURCE_PREFIX):
         return None
-    return notes[len(DEMO_NOTE_PREFIX) : notes.index("]")]
+    return source[len(DEMO_SOURCE_PREFIX) :]
 
 
 # --- people -----------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def demo(*args: str) -> str:
 
 
 def agency(key: str) -> Agency:
-    return Agency.objects.get(notes__startswith=f"[demo:{key}]")
+    return Agency.objects.get(source=f"demo:{key}")
 
 
 @pytest.mark.smoke
@@ -92,7 +92,7 @@ def test_reset_removes_the_demo_and_nothing_else() -> None:
 
     assert output == ""
     assert demo_counts()["agencies"] == 32  # the 高知県 demo only; the scale agencies are gone
-    assert not Agency.objects.filter(notes__startswith="[demo:scale.").exists()
+    assert not Agency.objects.filter(source__startswith="demo:scale.").exists()
     assert not User.objects.filter(username__startswith="demo-13-").exists()
     assert Agency.objects.filter(pk=real.pk).exists()
     assert User.objects.filter(pk=someone.pk).exists()
@@ -209,7 +209,7 @@ def test_scale_adds_agencies_and_users_in_all_47_prefectures_quickly() -> None:
     after = demo_counts()
     assert after["agencies"] == before["agencies"] + 2 * 47
     assert after["users"] == before["users"] + 2 * 47
-    scale = Agency.objects.filter(notes__startswith="[demo:scale.")
+    scale = Agency.objects.filter(source__startswith="demo:scale.")
     assert scale.values("prefecture").distinct().count() == 47
     for a in scale.prefetch_related("area", "opening_hours", "staff"):
         assert a.area.all() and a.opening_hours.all()

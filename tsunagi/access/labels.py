@@ -1,0 +1,38 @@
+"""What each audit action code means, in the user's language. New capabilities add their codes."""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS: dict[str, Promise] = {
+    "login.succeeded": _("Logged in"),
+    "login.failed": _("Login failed"),
+    "login.refused_locked": _("Login refused (locked)"),
+    "logout": _("Logged out"),
+    "password.changed": _("Password changed"),
+    "token.issued": _("API token issued"),
+    "user.created": _("User created"),
+    "membership.granted": _("Role granted"),
+    "membership.role_changed": _("Role changed"),
+    "membership.ended": _("Role ended"),
+    "agency.created": _("Agency registered"),
+    "agency.changed": _("Agency changed"),
+    "agency.hours_changed": _("Opening hours changed"),
+    "agency.exported": _("Agency list exported"),
+    "staff.created": _("Staff member added"),
+    "staff.changed": _("Staff member changed"),
+    "pairing.added": _("Pairing added"),
+    "pairing.removed": _("Pairing removed"),
+    "network.created": _("Network created"),
+    "network.changed": _("Network changed"),
+    "municipality.changed": _("Municipality changed"),
+    "municipality.exported": _("Municipality list exported"),
+    "audit.exported": _("Audit log exported"),
+    "demo.built": _("Demo data built"),
+    "demo.reset": _("Demo data reset"),
+}
+
+
+def action_label(code: str) -> str:
+    """The label of an action code; an unknown code is shown as it is."""
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
