@@ -43,8 +43,12 @@ def make_cast() -> Cast:
         )  # fmt: skip
 
     office = agency("高知県 地域福祉政策課", AgencyKind.PREFECTURAL_OFFICE)
-    center = agency("高知県ひきこもり地域支援センター", AgencyKind.HIKIKOMORI_CENTER,
-                    name_kana="コウチケンヒキコモリチイキシエンセンター", municipality=kochi_city)  # fmt: skip
+    center = agency(
+        "高知県ひきこもり地域支援センター",
+        AgencyKind.HIKIKOMORI_CENTER,
+        name_kana="コウチケンヒキコモリチイキシエンセンター",
+        municipality=kochi_city,
+    )
     center.area.set(Municipality.objects.filter(prefecture=kochi))
     StaffMember.objects.create(agency=center, name="土佐 花子", is_coordinator=True,
                                qualifications=["social_worker"])  # fmt: skip

@@ -13,7 +13,6 @@ from tsunagi.web.text import is_kana, normalize_kana, normalize_text
 from . import rules
 from .models import Agency, AgencyKind, OpeningHours, Pairing, StaffMember
 
-
 # Lists show agencies in the order of the enumeration: hikikomori agencies, the self-reliance
 # agency, the linked systems, then government offices — not by the storage code.
 KIND_RANK = Case(

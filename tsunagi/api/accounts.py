@@ -1,4 +1,3 @@
-
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -33,7 +32,9 @@ class TokenOut(Schema):
 
 
 @auth_router.post(
-    "/token", auth=None, response={200: TokenOut, 401: Error, 422: ValidationErrorOut},
+    "/token",
+    auth=None,
+    response={200: TokenOut, 401: Error, 422: ValidationErrorOut},
     summary="Exchange a user name and password for a bearer token",
 )
 def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
@@ -46,8 +47,8 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     user = authenticate(request, username=username, password=payload.password)
     if user is None:
         return 401, {"detail": _("The user name or password is not correct.")}
-    services.login_succeeded(user)  # type: ignore[arg-type]
-    token, raw = ApiToken.issue(user, label=payload.label)  # type: ignore[arg-type]
+    services.login_succeeded(user)
+    token, raw = ApiToken.issue(user, label=payload.label)
     audit.record("token.issued", actor=user, request=request, obj=token)
     return {"token": raw, "expires_at": token.expires_at, "username": user.get_username()}
 
@@ -87,9 +88,11 @@ class UserIn(Schema):
 @users_router.get("", response={200: list[UserOut], 401: Error}, summary="Users the caller may see")
 @paginate(PageNumberPagination, page_size=50)
 def list_users(request: HttpRequest, q: str = "") -> Any:
-    users = scope(request.user, Kind.USER, User.objects.all()).prefetch_related(
-        "memberships__agency"
-    ).order_by("username")
+    users = (
+        scope(request.user, Kind.USER, User.objects.all())
+        .prefetch_related("memberships__agency")
+        .order_by("username")
+    )
     if q:
         users = users.filter(username__icontains=normalize_text(q))
     return users
@@ -97,18 +100,20 @@ def list_users(request: HttpRequest, q: str = "") -> Any:
 
 @users_router.get("/me", response={200: UserOut, 401: Error}, summary="The caller's own account")
 def me(request: HttpRequest) -> Any:
-    return User.objects.prefetch_related("memberships__agency").get(pk=request.user.pk)
+    return User.objects.prefetch_related("memberships__agency").get(pk=request.user.pk or 0)
 
 
 @users_router.get("/{user_id}", response={200: UserOut, 401: Error, 404: Error})
 def get_user(request: HttpRequest, user_id: int) -> Any:
-    return get_visible(request.user, Kind.USER, User.objects.prefetch_related("memberships__agency"),
-                       pk=user_id)
+    return get_visible(
+        request.user, Kind.USER, User.objects.prefetch_related("memberships__agency"), pk=user_id
+    )
 
 
 @users_router.post(
-    "", response={201: UserOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut},
-    summary="Create a user with a role (operator: any; agency manager: staff/manager of own agency)",
+    "",
+    response={201: UserOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut},
+    summary="Create a user with a role (operator: any; a manager: staff of their own agency)",
 )
 def create_user(request: HttpRequest, payload: UserIn) -> Any:
     require(request.user, Action.CREATE, Kind.USER)
@@ -119,11 +124,15 @@ def create_user(request: HttpRequest, payload: UserIn) -> Any:
 
     with transaction.atomic():
         user = services.create_user(
-            request.user, username=normalize_text(payload.username),
+            request.user,
+            username=normalize_text(payload.username),
             full_name=normalize_text(payload.full_name),
-            full_name_kana=normalize_text(payload.full_name_kana), email=payload.email,
-            password=payload.password, request=request,
+            full_name_kana=normalize_text(payload.full_name_kana),
+            email=payload.email,
+            password=payload.password,
+            request=request,
         )
-        services.set_membership(request.user, user=user, agency=agency, role=payload.role,
-                                request=request)
+        services.set_membership(
+            request.user, user=user, agency=agency, role=payload.role, request=request
+        )
     return 201, User.objects.prefetch_related("memberships__agency").get(pk=user.pk)

@@ -1,4 +1,3 @@
-
 from datetime import time
 from typing import Any
 
@@ -9,7 +8,14 @@ from ninja.pagination import PageNumberPagination, paginate
 from tsunagi.access.policy import Action, Kind, get_visible, require
 from tsunagi.agencies import selectors, services
 from tsunagi.agencies.models import (
-    AgeBand, Agency, AgencyKind, OperatorLevel, Pairing, Qualification, StaffMember, Weekday,
+    AgeBand,
+    Agency,
+    AgencyKind,
+    OperatorLevel,
+    Pairing,
+    Qualification,
+    StaffMember,
+    Weekday,
 )
 from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.web.text import normalize_kana, normalize_phone, normalize_text
@@ -52,15 +58,15 @@ class AgencyOut(Schema):
 
     @staticmethod
     def resolve_operator_prefecture_code(obj: Agency) -> str | None:
-        return obj.operator_prefecture.code if obj.operator_prefecture_id else None
+        return obj.operator_prefecture.code if obj.operator_prefecture else None
 
     @staticmethod
     def resolve_operator_municipality_code(obj: Agency) -> str | None:
-        return obj.operator_municipality.code if obj.operator_municipality_id else None
+        return obj.operator_municipality.code if obj.operator_municipality else None
 
     @staticmethod
     def resolve_municipality_code(obj: Agency) -> str | None:
-        return obj.municipality.code if obj.municipality_id else None
+        return obj.municipality.code if obj.municipality else None
 
     @staticmethod
     def resolve_area(obj: Agency) -> list[str]:
@@ -187,7 +193,9 @@ def _resolve(data: dict[str, Any]) -> dict[str, Any]:
             out["prefecture"] = pref
         elif key == "operator_prefecture_code":
             out["operator_prefecture"] = (
-                Prefecture.objects.filter(code=normalize_text(value).zfill(2)).first() if value else None
+                Prefecture.objects.filter(code=normalize_text(value).zfill(2)).first()
+                if value
+                else None
             )
         elif key in ("operator_municipality_code", "municipality_code"):
             target = key.removesuffix("_code")
@@ -197,7 +205,11 @@ def _resolve(data: dict[str, Any]) -> dict[str, Any]:
         elif key == "name_kana":
             out[key] = normalize_kana(value or "")
         elif key == "postal_code" and value:
-            from tsunagi.jurisdictions.postal import PostalCodeError, format_postal_code, normalize_postal_code
+            from tsunagi.jurisdictions.postal import (
+                PostalCodeError,
+                format_postal_code,
+                normalize_postal_code,
+            )
 
             try:
                 out[key] = format_postal_code(normalize_postal_code(value))
@@ -216,19 +228,37 @@ def _agency_qs() -> Any:
     ).prefetch_related("area", "opening_hours")
 
 
-@router.get("", response={200: list[AgencyOut], 401: Error},
-            summary="Agencies, searched by name or reading, kind, prefecture code and area")
+@router.get(
+    "",
+    response={200: list[AgencyOut], 401: Error},
+    summary="Agencies, searched by name or reading, kind, prefecture code and area",
+)
 @paginate(PageNumberPagination, page_size=50)
-def list_agencies(request: HttpRequest, q: str = "", kind: AgencyKind | None = None,
-                  prefecture: str = "", municipality: str = "") -> Any:
-    return selectors.agency_list(
-        request.user, q=q, kind=kind or "", prefecture=normalize_text(prefecture).zfill(2) if prefecture else "",
-        municipality=normalize_text(municipality)[:5],
-    ).select_related("operator_prefecture", "operator_municipality").prefetch_related("area")
+def list_agencies(
+    request: HttpRequest,
+    q: str = "",
+    kind: AgencyKind | None = None,
+    prefecture: str = "",
+    municipality: str = "",
+) -> Any:
+    return (
+        selectors.agency_list(
+            request.user,
+            q=q,
+            kind=kind or "",
+            prefecture=normalize_text(prefecture).zfill(2) if prefecture else "",
+            municipality=normalize_text(municipality)[:5],
+        )
+        .select_related("operator_prefecture", "operator_municipality")
+        .prefetch_related("area")
+    )
 
 
-@router.post("", response={201: AgencyDetailOut, 401: Error, 403: Error, 422: ValidationErrorOut},
-             summary="Register an agency (prefectural officer of its prefecture, or operator)")
+@router.post(
+    "",
+    response={201: AgencyDetailOut, 401: Error, 403: Error, 422: ValidationErrorOut},
+    summary="Register an agency (prefectural officer of its prefecture, or operator)",
+)
 def create_agency(request: HttpRequest, payload: AgencyIn) -> Any:
     data = payload.dict()
     area = _municipalities(data.pop("area"))
@@ -241,34 +271,51 @@ def get_agency(request: HttpRequest, agency_id: int) -> Any:
     return get_visible(request.user, Kind.AGENCY, _agency_qs(), pk=agency_id)
 
 
-@router.patch("/{agency_id}",
-              response={200: AgencyDetailOut, 401: Error, 403: Error, 404: Error, 409: Error,
-                        422: ValidationErrorOut},
-              summary="Change an agency (its manager, the prefectural officer, or operator)")
+@router.patch(
+    "/{agency_id}",
+    response={
+        200: AgencyDetailOut,
+        401: Error,
+        403: Error,
+        404: Error,
+        409: Error,
+        422: ValidationErrorOut,
+    },
+    summary="Change an agency (its manager, the prefectural officer, or operator)",
+)
 def patch_agency(request: HttpRequest, agency_id: int, payload: AgencyPatch) -> Any:
     agency = get_visible(request.user, Kind.AGENCY, _agency_qs(), pk=agency_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version", None)
     area_codes = data.pop("area", None)
     area = _municipalities(area_codes) if area_codes is not None else None
-    services.update_agency(request.user, agency, data=_resolve(data), area=area, version=version,
-                           request=request)
+    services.update_agency(
+        request.user, agency, data=_resolve(data), area=area, version=version, request=request
+    )
     return _agency_qs().get(pk=agency_id)
 
 
-@router.put("/{agency_id}/hours",
-            response={200: list[HoursOut], 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut},
-            summary="Replace the weekly opening hours")
+@router.put(
+    "/{agency_id}/hours",
+    response={200: list[HoursOut], 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut},
+    summary="Replace the weekly opening hours",
+)
 def put_hours(request: HttpRequest, agency_id: int, payload: list[HoursOut]) -> Any:
     agency = get_visible(request.user, Kind.AGENCY, Agency.objects.all(), pk=agency_id)
     rows = services.set_opening_hours(
-        request.user, agency, [(int(p.weekday), p.opens, p.closes) for p in payload], request=request
+        request.user,
+        agency,
+        [(int(p.weekday), p.opens, p.closes) for p in payload],
+        request=request,
     )
     return sorted(rows, key=lambda r: (r.weekday, r.opens))
 
 
-@router.get("/{agency_id}/compliance", response={200: ComplianceOut, 401: Error, 404: Error},
-            summary="Center standard (rule J6): staffing and opening hours, with reasons")
+@router.get(
+    "/{agency_id}/compliance",
+    response={200: ComplianceOut, 401: Error, 404: Error},
+    summary="Center standard (rule J6): staffing and opening hours, with reasons",
+)
 def get_compliance(request: HttpRequest, agency_id: int) -> Any:
     agency = get_visible(request.user, Kind.AGENCY, Agency.objects.all(), pk=agency_id)
     result = selectors.compliance(agency)
@@ -286,8 +333,10 @@ def list_staff(request: HttpRequest, agency_id: int) -> Any:
     return staff
 
 
-@router.post("/{agency_id}/staff",
-             response={201: StaffOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut})
+@router.post(
+    "/{agency_id}/staff",
+    response={201: StaffOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut},
+)
 def add_staff(request: HttpRequest, agency_id: int, payload: StaffIn) -> Any:
     agency = get_visible(request.user, Kind.AGENCY, Agency.objects.all(), pk=agency_id)
     data = _resolve(payload.dict())
@@ -295,40 +344,62 @@ def add_staff(request: HttpRequest, agency_id: int, payload: StaffIn) -> Any:
     return 201, services.save_staff_member(request.user, agency, data=data, request=request)
 
 
-@router.put("/{agency_id}/staff/{staff_id}",
-            response={200: StaffOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut})
+@router.put(
+    "/{agency_id}/staff/{staff_id}",
+    response={200: StaffOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut},
+)
 def update_staff(request: HttpRequest, agency_id: int, staff_id: int, payload: StaffIn) -> Any:
     agency = get_visible(request.user, Kind.AGENCY, Agency.objects.all(), pk=agency_id)
-    staff = get_visible(request.user, Kind.STAFF, StaffMember.objects.filter(agency=agency), pk=staff_id)
+    staff = get_visible(
+        request.user, Kind.STAFF, StaffMember.objects.filter(agency=agency), pk=staff_id
+    )
     data = _resolve(payload.dict())
     data["qualifications"] = [str(q) for q in payload.qualifications]
     return services.save_staff_member(request.user, agency, data=data, staff=staff, request=request)
 
 
-@pairings_router.get("", response={200: list[PairingOut], 401: Error},
-                     summary="Pairings of hikikomori and self-reliance agencies (rule J3)")
+@pairings_router.get(
+    "",
+    response={200: list[PairingOut], 401: Error},
+    summary="Pairings of hikikomori and self-reliance agencies (rule J3)",
+)
 @paginate(PageNumberPagination, page_size=100)
 def list_pairings(request: HttpRequest, prefecture: str = "") -> Any:
-    return selectors.pairing_list(request.user, normalize_text(prefecture).zfill(2) if prefecture else "")
+    return selectors.pairing_list(
+        request.user, normalize_text(prefecture).zfill(2) if prefecture else ""
+    )
 
 
-@pairings_router.post("", response={201: PairingOut, 401: Error, 403: Error, 404: Error,
-                                    422: ValidationErrorOut})
+@pairings_router.post(
+    "", response={201: PairingOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut}
+)
 def add_pairing(request: HttpRequest, payload: PairingIn) -> Any:
-    h = get_visible(request.user, Kind.AGENCY, Agency.objects.all(), pk=payload.hikikomori_agency_id)
-    s = get_visible(request.user, Kind.AGENCY, Agency.objects.all(), pk=payload.self_reliance_agency_id)
-    pairing = services.add_pairing(request.user, hikikomori_agency=h, self_reliance_agency=s,
-                                   note=normalize_text(payload.note), request=request)
-    return 201, Pairing.objects.select_related("prefecture", "hikikomori_agency",
-                                               "self_reliance_agency").get(pk=pairing.pk)
+    h = get_visible(
+        request.user, Kind.AGENCY, Agency.objects.all(), pk=payload.hikikomori_agency_id
+    )
+    s = get_visible(
+        request.user, Kind.AGENCY, Agency.objects.all(), pk=payload.self_reliance_agency_id
+    )
+    pairing = services.add_pairing(
+        request.user,
+        hikikomori_agency=h,
+        self_reliance_agency=s,
+        note=normalize_text(payload.note),
+        request=request,
+    )
+    return 201, Pairing.objects.select_related(
+        "prefecture", "hikikomori_agency", "self_reliance_agency"
+    ).get(pk=pairing.pk)
 
 
 @pairings_router.delete("/{pairing_id}", response={204: None, 401: Error, 403: Error, 404: Error})
 def delete_pairing(request: HttpRequest, pairing_id: int) -> Any:
-    pairing = get_visible(request.user, Kind.PAIRING, Pairing.objects.select_related(
-        "hikikomori_agency", "self_reliance_agency"), pk=pairing_id)
+    pairing = get_visible(
+        request.user,
+        Kind.PAIRING,
+        Pairing.objects.select_related("hikikomori_agency", "self_reliance_agency"),
+        pk=pairing_id,
+    )
     require(request.user, Action.CHANGE, Kind.PAIRING, pairing)
     services.remove_pairing(request.user, pairing, request=request)
     return 204, None
-
-

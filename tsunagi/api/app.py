@@ -5,14 +5,16 @@ Errors always come back as JSON with a message in the user's language (Japanese 
 not exist *or* may not be seen, 409 on an edit conflict, 422 with field-level errors.
 """
 
-
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tsunagi.access.policy import Denied
@@ -21,7 +23,36 @@ from tsunagi.agencies.services import EditConflict
 from .errors import field_errors_from_django, field_errors_from_pydantic
 from .security import BearerToken, SessionAuth
 
-api = NinjaAPI(
+
+class TsunagiAPI(NinjaAPI):
+    """NinjaAPI whose "method not allowed" answer is JSON in the user's language like the rest."""
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for url in urls:
+            if isinstance(url, URLPattern):
+                url.callback = _json_405(url.callback)
+        return urls
+
+
+def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return response
+        answer = api.create_response(
+            request, {"detail": _("This method is not allowed here.")}, status=405
+        )
+        answer["Allow"] = response.get("Allow", "")
+        return answer
+
+    return wrapper
+
+
+api = TsunagiAPI(
     title="tsunagi API",
     version="1",
     description=(
@@ -71,6 +102,19 @@ def _unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
     )
 
 
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja raises these itself (a body it cannot parse, a failed CSRF check on the
+    # session) with English text; answer in the user's language like every other error.
+    if exc.status_code == 400:
+        detail = _("The request body is not valid JSON.")
+    elif exc.status_code == 403:
+        detail = _("CSRF verification failed. Request aborted.")
+    else:  # nothing in tsunagi's configuration raises others (no throttling)
+        detail = str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
 @api.exception_handler(EditConflict)
 def _conflict(request: HttpRequest, exc: EditConflict) -> HttpResponse:
     return api.create_response(
@@ -90,3 +134,16 @@ api.add_router("/users", accounts.users_router)
 api.add_router("", jurisdictions.router)
 api.add_router("/agencies", agencies.router)
 api.add_router("/pairings", agencies.pairings_router)
+
+# Added last, so it only answers paths no router above knows: a JSON 404, not an HTML page.
+_unknown = Router()
+
+
+@_unknown.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:path}", auth=None, include_in_schema=False
+)
+def unknown_path(request: HttpRequest, path: str) -> Any:
+    raise Http404
+
+
+api.add_router("", _unknown)

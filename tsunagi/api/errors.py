@@ -1,6 +1,5 @@
 """Field-level error messages for the API, in the user's language."""
 
-
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,7 +35,9 @@ def _message(error: dict[str, Any]) -> str:
 def field_errors_from_pydantic(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     out = []
     for error in errors:
-        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        loc = [
+            str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query", "path")
+        ]
         out.append({"field": ".".join(loc) or "__all__", "message": _message(error)})
     return out
 

@@ -1,4 +1,3 @@
-
 from datetime import date
 from typing import Any
 
@@ -6,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from tsunagi.access.policy import Kind, get_visible, scope
+from tsunagi.access.policy import Action, Kind, get_visible, require, scope
 from tsunagi.agencies.selectors import responsible_self_reliance_agency
 from tsunagi.jurisdictions import services
 from tsunagi.jurisdictions.models import LocalGovernmentKind, Municipality, Prefecture
@@ -78,12 +77,21 @@ class PostalOut(Schema):
     alternatives: list[str]
 
 
-@router.get("/prefectures", response={200: list[PrefectureOut], 401: Error}, summary="The 47 prefectures")
+@router.get(
+    "/prefectures", response={200: list[PrefectureOut], 401: Error}, summary="The 47 prefectures"
+)
 def list_prefectures(request: HttpRequest) -> Any:
     from django.db.models import Count, Q
 
-    return scope(request.user, Kind.PREFECTURE, Prefecture.objects.all()).annotate(
-        municipality_count=Count("municipalities", filter=Q(municipalities__abolished_on__isnull=True))
+    # An aggregate query ignores Meta.ordering, so the order (北海道 first) is asked for here.
+    return (
+        scope(request.user, Kind.PREFECTURE, Prefecture.objects.all())
+        .annotate(
+            municipality_count=Count(
+                "municipalities", filter=Q(municipalities__abolished_on__isnull=True)
+            )
+        )
+        .order_by("code")
     )
 
 
@@ -93,7 +101,8 @@ def get_prefecture(request: HttpRequest, code: str) -> Any:
 
 
 @router.get(
-    "/municipalities", response={200: list[MunicipalityOut], 401: Error},
+    "/municipalities",
+    response={200: list[MunicipalityOut], 401: Error},
     summary="Municipalities (市区町村), filtered by prefecture code, kind or name/reading",
 )
 @paginate(PageNumberPagination, page_size=100)
@@ -104,17 +113,21 @@ def list_municipalities(
     q: str = "",
     include_abolished: bool = False,
 ) -> Any:
-    rows = scope(request.user, Kind.MUNICIPALITY, Municipality.objects.all()).select_related(
-        "prefecture"
-    ).prefetch_related("wards")
+    rows = (
+        scope(request.user, Kind.MUNICIPALITY, Municipality.objects.all())
+        .select_related("prefecture")
+        .prefetch_related("wards")
+    )
     if prefecture:
         rows = rows.filter(prefecture__code=normalize_text(prefecture).zfill(2))
     if kind:
         rows = rows.filter(kind=kind)
     text = normalize_text(q)
     if text:
-        rows = rows.filter(name_kana__startswith=normalize_kana(text)) if is_kana(text) else rows.filter(
-            name__contains=text
+        rows = (
+            rows.filter(name_kana__startswith=normalize_kana(text))
+            if is_kana(text)
+            else rows.filter(name__contains=text)
         )
     if not include_abolished:
         rows = rows.filter(abolished_on__isnull=True)
@@ -125,13 +138,18 @@ def _municipality(request: HttpRequest, code: str) -> Municipality:
     code = normalize_text(code)
     lookup_field = {"lg_code": code} if len(code) == 6 else {"code": code}
     return get_visible(
-        request.user, Kind.MUNICIPALITY,
-        Municipality.objects.select_related("prefecture").prefetch_related("wards"), **lookup_field,
+        request.user,
+        Kind.MUNICIPALITY,
+        Municipality.objects.select_related("prefecture").prefetch_related("wards"),
+        **lookup_field,
     )
 
 
-@router.get("/municipalities/{code}", response={200: MunicipalityOut, 401: Error, 404: Error},
-            summary="One municipality by its 5- or 6-digit code")
+@router.get(
+    "/municipalities/{code}",
+    response={200: MunicipalityOut, 401: Error, 404: Error},
+    summary="One municipality by its 5- or 6-digit code",
+)
 def get_municipality(request: HttpRequest, code: str) -> Any:
     return _municipality(request, code)
 
@@ -144,27 +162,42 @@ def get_municipality(request: HttpRequest, code: str) -> Any:
 def patch_municipality(request: HttpRequest, code: str, payload: MunicipalityPatch) -> Any:
     municipality = _municipality(request, code)
     services.update_municipality(
-        request.user, municipality,
+        request.user,
+        municipality,
         has_welfare_office=municipality.has_welfare_office
-        if payload.has_welfare_office is None else payload.has_welfare_office,
-        population=payload.population, request=request,
+        if payload.has_welfare_office is None
+        else payload.has_welfare_office,
+        population=payload.population,
+        request=request,
     )
     return _municipality(request, code)
 
 
-@router.get("/municipalities/{code}/self-reliance-agency",
-            response={200: ResponsibleOut, 401: Error, 404: Error},
-            summary="The self-reliance agency responsible for residents (rule J2)")
+@router.get(
+    "/municipalities/{code}/self-reliance-agency",
+    response={200: ResponsibleOut, 401: Error, 404: Error},
+    summary="The self-reliance agency responsible for residents (rule J2)",
+)
 def responsible_agency(request: HttpRequest, code: str) -> Any:
     resolution = responsible_self_reliance_agency(_municipality(request, code))
     agency = resolution.agency
-    return {"agency_id": agency.pk if agency else None, "agency_name": agency.name if agency else None,
-            "rule": "J2", "reason": resolution.reason}
+    # The answer names an agency of the registry, which a supporter does not see.
+    require(request.user, Action.VIEW, Kind.AGENCY, agency)
+    return {
+        "agency_id": agency.pk if agency else None,
+        "agency_name": agency.name if agency else None,
+        "rule": "J2",
+        "reason": resolution.reason,
+    }
 
 
-@router.get("/postal-codes/{code}", response={200: PostalOut, 401: Error, 404: Error, 422: ValidationErrorOut},
-            summary="Address from a postal code (full-width digits and a missing hyphen accepted)")
+@router.get(
+    "/postal-codes/{code}",
+    response={200: PostalOut, 401: Error, 404: Error, 422: ValidationErrorOut},
+    summary="Address from a postal code (full-width digits and a missing hyphen accepted)",
+)
 def postal_code(request: HttpRequest, code: str) -> Any:
+    require(request.user, Action.VIEW, Kind.MUNICIPALITY)
     try:
         address = lookup(code)
     except PostalCodeNotFound as exc:

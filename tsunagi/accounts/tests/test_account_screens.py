@@ -30,11 +30,18 @@ def test_login_page_is_japanese_and_logs_in(cast: Cast) -> None:
     assert "ログイン" in page and 'lang="ja"' in page
     response = client.post("/accounts/login/", {"username": "ｓｔａｆｆ", "password": PASSWORD})
     assert response.status_code == 302
-    assert "ようこそ" in client.get("/").content.decode() or "staff" in client.get("/").content.decode()
+    assert (
+        "ようこそ" in client.get("/").content.decode()
+        or "staff" in client.get("/").content.decode()
+    )
 
 
 def test_wrong_password_message_keeps_the_user_name(cast: Cast) -> None:
-    page = Client().post("/accounts/login/", {"username": "staff", "password": "nope"}).content.decode()
+    page = (
+        Client()
+        .post("/accounts/login/", {"username": "staff", "password": "nope"})
+        .content.decode()
+    )
     assert "正しくありません" in page
     assert 'value="staff"' in page
 
@@ -78,12 +85,19 @@ def test_user_without_role_is_told_so(cast: Cast) -> None:
 
 def test_navigation_shows_each_role_what_it_may_use(cast: Cast) -> None:
     staff_nav = login(cast.users[Role.STAFF]).get("/").context["nav_items"]
-    assert [str(i.label) for i in staff_nav] == ["ホーム", "機関一覧", "市区町村一覧", "ペアリング"] or (
-        "監査ログ" not in [str(i.label) for i in staff_nav]
-    )
-    supporter_nav = [str(i.label) for i in login(cast.users[Role.SUPPORTER]).get("/").context["nav_items"]]
+    assert [str(i.label) for i in staff_nav] == [
+        "ホーム",
+        "機関一覧",
+        "市区町村一覧",
+        "ペアリング",
+    ] or ("監査ログ" not in [str(i.label) for i in staff_nav])
+    supporter_nav = [
+        str(i.label) for i in login(cast.users[Role.SUPPORTER]).get("/").context["nav_items"]
+    ]
     assert "機関一覧" not in supporter_nav
-    manager_nav = [str(i.label) for i in login(cast.users[Role.MANAGER]).get("/").context["nav_items"]]
+    manager_nav = [
+        str(i.label) for i in login(cast.users[Role.MANAGER]).get("/").context["nav_items"]
+    ]
     assert "監査ログ" in manager_nav
 
 

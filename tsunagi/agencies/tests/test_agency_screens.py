@@ -1,4 +1,4 @@
-"""The agency screens: list and search, detail with J6, edit with conflicts, hours, staff, pairings."""
+"""Agency screens: list and search, detail with J6, edit with conflicts, hours, staff, pairings."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def test_search_by_reading_in_hiragana_and_partial_for_htmx(cast: Cast) -> None:
     body = response.content.decode()
     assert "高知県ひきこもり地域支援センター" in body
     assert "<html" not in body  # only the results fragment
-    assert "該当する機関はありません" in client.get("/agencies/", {"q": "存在しない"}).content.decode()
+    assert (
+        "該当する機関はありません" in client.get("/agencies/", {"q": "存在しない"}).content.decode()
+    )
 
 
 def test_list_exports_csv_and_excel_and_logs_the_export(cast: Cast) -> None:

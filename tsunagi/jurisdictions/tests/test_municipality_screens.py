@@ -63,6 +63,8 @@ def test_nobody_sees_nothing(cast: Cast) -> None:
 
 
 def test_csv_export(cast: Cast) -> None:
-    response = login(cast.users[Role.STAFF]).get("/jurisdictions/", {"prefecture": "39", "format": "csv"})
+    response = login(cast.users[Role.STAFF]).get(
+        "/jurisdictions/", {"prefecture": "39", "format": "csv"}
+    )
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 35  # header + 34 municipalities of 高知県

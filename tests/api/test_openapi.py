@@ -1,0 +1,75 @@
+"""`GET /api/v1/openapi.json`: the API describes itself, error responses included."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_OPERATIONS = {
+    ("post", "/api/v1/auth/token"),
+    ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/users/me"),
+    ("get", "/api/v1/users/{user_id}"),
+    ("get", "/api/v1/prefectures"),
+    ("get", "/api/v1/prefectures/{code}"),
+    ("get", "/api/v1/municipalities"),
+    ("get", "/api/v1/municipalities/{code}"),
+    ("patch", "/api/v1/municipalities/{code}"),
+    ("get", "/api/v1/municipalities/{code}/self-reliance-agency"),
+    ("get", "/api/v1/postal-codes/{code}"),
+    ("get", "/api/v1/agencies"),
+    ("post", "/api/v1/agencies"),
+    ("get", "/api/v1/agencies/{agency_id}"),
+    ("patch", "/api/v1/agencies/{agency_id}"),
+    ("put", "/api/v1/agencies/{agency_id}/hours"),
+    ("get", "/api/v1/agencies/{agency_id}/compliance"),
+    ("get", "/api/v1/agencies/{agency_id}/staff"),
+    ("post", "/api/v1/agencies/{agency_id}/staff"),
+    ("put", "/api/v1/agencies/{agency_id}/staff/{staff_id}"),
+    ("get", "/api/v1/pairings"),
+    ("post", "/api/v1/pairings"),
+    ("delete", "/api/v1/pairings/{pairing_id}"),
+}
+
+
+@pytest.fixture
+def schema() -> dict:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document: dict = response.json()
+    return document
+
+
+def test_the_schema_is_public_and_lists_every_operation(schema):
+    operations = {(method, path) for path, item in schema["paths"].items() for method in item}
+
+    assert operations == EXPECTED_OPERATIONS
+
+
+def test_every_operation_documents_its_error_responses(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            codes = {int(code) for code in operation["responses"]}
+            assert any(400 <= c < 500 for c in codes), f"{method.upper()} {path}: {codes}"
+
+
+def test_every_operation_but_the_token_one_documents_401(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if path != "/api/v1/auth/token":
+                assert "401" in operation["responses"], f"{method.upper()} {path}"
+
+
+def test_writes_document_their_field_errors(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in ("post", "put", "patch"):
+                assert "422" in operation["responses"], f"{method.upper()} {path}"
+
+
+def test_the_schema_tells_how_to_authenticate(schema):
+    assert "Bearer" in schema["info"]["description"]
+    assert "BearerToken" in schema["components"]["securitySchemes"]
