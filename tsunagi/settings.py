@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tsunagi.jurisdictions",
     "tsunagi.agencies",
     "tsunagi.accounts",
+    "tsunagi.people",
     "tsunagi.demo",
     "tsunagi.bench",
 ]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("agencies/", include("tsunagi.agencies.urls")),
     path("jurisdictions/", include("tsunagi.jurisdictions.urls")),
     path("audit/", include("tsunagi.access.urls")),
+    path("people/", include("tsunagi.people.urls")),
     path("", include("tsunagi.web.urls")),
 ]

@@ -43,6 +43,23 @@ class Kind(StrEnum):
     USER = "user"
     MEMBERSHIP = "membership"
     AUDIT_EVENT = "audit_event"
+    # personal records (people app): owned by the agency that created them
+    PERSON = "person"
+    HOUSEHOLD = "household"
+    CASE = "case"
+    CONTACT = "contact"
+    ASSESSMENT = "assessment"
+    FLAG = "flag"
+
+
+# Kinds that hold personal data: every read and change is logged, the operator never sees them.
+PERSONAL_KINDS = frozenset(
+    {Kind.PERSON, Kind.HOUSEHOLD, Kind.CASE, Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG}
+)
+# Records that hang on a case and are seen exactly when the case is.
+CASE_PARTS = frozenset({Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG})
+# Roles that work on an agency's cases (access.md: staff, and the manager "as staff, plus").
+CASEWORKERS = (Role.STAFF, Role.MANAGER)
 
 
 # Roles that work inside an agency's registry (everyone but the supporter, whose world is their
@@ -220,6 +237,47 @@ def _audit_event(user: Any, action: Action, obj: Any) -> bool:
     return is_operator(user) and not obj.personal
 
 
+# --- personal records (access.md "Ownership") -------------------------------------------------
+
+
+def _case_visible(user: Any, case: Any) -> bool:
+    """Own agency's staff see its cases; a restricted case only its assigned staff and managers."""
+    if case.agency_id not in agencies_with(user, *CASEWORKERS):
+        return False
+    if not case.is_restricted or case.agency_id in agencies_with(user, Role.MANAGER):
+        return True
+    return case.assigned_staff.filter(pk=user.pk).exists()
+
+
+def _personal(user: Any, action: Action, obj: Any, kind: Kind) -> bool:
+    workplaces = agencies_with(user, *CASEWORKERS)
+    if obj is None:
+        return bool(workplaces)
+    if obj.agency_id not in workplaces:
+        return False
+    if action == Action.CREATE or obj.pk is None:
+        return True
+    if kind == Kind.CASE:
+        return _case_visible(user, obj)
+    if kind in CASE_PARTS:
+        return _case_visible(user, obj.case)
+    if kind == Kind.PERSON:
+        # A person with a restricted case is hidden from the agency's other staff too (a DV
+        # victim's address).
+        return all(_case_visible(user, c) for c in obj.cases.filter(is_restricted=True))
+    return True  # a household: its restricted members are filtered out where it is shown
+
+
+def may_restrict(user: Any, case: Any) -> bool:
+    """Sensitive-case settings (restriction, assigned staff) belong to the agency's manager."""
+    return case.agency_id in agencies_with(user, Role.MANAGER)
+
+
+def grant(user: Any, kind: Kind, obj: Any) -> str:
+    """The ground on which `user` sees a personal record, as the access log writes it."""
+    return "own_agency"
+
+
 _DECIDERS = {
     Kind.PREFECTURE: _jurisdiction,
     Kind.MUNICIPALITY: _jurisdiction,
@@ -230,6 +288,10 @@ _DECIDERS = {
     Kind.USER: _user,
     Kind.MEMBERSHIP: _membership,
     Kind.AUDIT_EVENT: _audit_event,
+    **{
+        kind: (lambda k: lambda u, a, o: _personal(u, a, o, k))(kind)
+        for kind in sorted(PERSONAL_KINDS)
+    },
 }
 
 
@@ -271,6 +333,8 @@ def scope(user: Any, kind: Kind, queryset: models.QuerySet[M]) -> models.QuerySe
         return queryset.none()
     if kind in (Kind.PREFECTURE, Kind.MUNICIPALITY, Kind.AGENCY, Kind.PAIRING, Kind.NETWORK):
         return queryset
+    if kind in PERSONAL_KINDS:
+        return queryset.filter(_personal_q(user, kind))
     if is_operator(user) and kind != Kind.AUDIT_EVENT:
         return queryset
     if kind == Kind.STAFF:
@@ -283,6 +347,34 @@ def scope(user: Any, kind: Kind, queryset: models.QuerySet[M]) -> models.QuerySe
             q |= Q(personal=False)
         return queryset.filter(q)
     raise ValueError(kind)
+
+
+def _visible_case_q(user: Any, prefix: str = "") -> Q:
+    """The cases `user` may see, as a filter on a queryset of cases (or of `prefix` + case)."""
+    managed = agencies_with(user, Role.MANAGER)
+    return Q(**{f"{prefix}agency__in": agencies_with(user, *CASEWORKERS)}) & (
+        Q(**{f"{prefix}is_restricted": False})
+        | Q(**{f"{prefix}agency__in": managed})
+        | Q(**{f"{prefix}assigned_staff": user})
+    )
+
+
+def _personal_q(user: Any, kind: Kind) -> Q:
+    from tsunagi.people.models import Case
+
+    own = Q(agency__in=agencies_with(user, *CASEWORKERS))
+    if kind == Kind.CASE:
+        return Q(pk__in=Case.objects.filter(_visible_case_q(user)).values("pk"))
+    if kind in CASE_PARTS:
+        return Q(case__in=Case.objects.filter(_visible_case_q(user)).values("pk"))
+    if kind == Kind.PERSON:
+        hidden = (
+            Case.objects.filter(is_restricted=True)
+            .exclude(_visible_case_q(user))
+            .values("person_id")
+        )
+        return own & ~Q(pk__in=hidden)
+    return own
 
 
 def _agency_part_q(user: Any, field: str) -> Q:

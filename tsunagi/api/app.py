@@ -127,13 +127,14 @@ def _conflict(request: HttpRequest, exc: EditConflict) -> HttpResponse:
     )
 
 
-from . import accounts, agencies, jurisdictions  # noqa: E402
+from . import accounts, agencies, jurisdictions, people  # noqa: E402
 
 api.add_router("/auth", accounts.auth_router)
 api.add_router("/users", accounts.users_router)
 api.add_router("", jurisdictions.router)
 api.add_router("/agencies", agencies.router)
 api.add_router("/pairings", agencies.pairings_router)
+api.add_router("", people.router)
 
 # Added last, so it only answers paths no router above knows: a JSON 404, not an HTML page.
 _unknown = Router()

@@ -1,0 +1,595 @@
+"""State changes of persons, households, cases, contacts, assessments and flags.
+
+Each function checks access, validates, writes and audits in one transaction; the screens and
+the API call the same functions. The audit rows name the fields that changed, never their
+values: the log is read by auditors, and personal data stays in its record.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagi.access import audit
+from tsunagi.access.policy import Action, Denied, Kind, grant, may_restrict, require
+from tsunagi.agencies.models import Agency
+from tsunagi.agencies.services import EditConflict
+
+from . import rules
+from .choices import Problem, Relationship, Urgency
+from .models import Assessment, Case, Contact, Flag, Household, HouseholdMember, Person
+from .selectors import DuplicateCandidate, find_duplicates
+
+PERSON_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "sex",
+    "birth_date",
+    "estimated_age",
+    "postal_code",
+    "municipality",
+    "address",
+    "phone",
+    "mobile",
+    "email",
+    "preferred_contact",
+    "avoided_contact",
+    "contact_notes",
+    "notes",
+)
+CASE_FIELDS = (
+    "problems",
+    "main_problem",
+    "problem_notes",
+    "screening",
+    "screened_on",
+    "handed_to",
+    "accompaniment",
+    "closed_on",
+    "close_reason",
+)
+CONTACT_FIELDS = (
+    "occurred_at",
+    "channel",
+    "initiator",
+    "initiator_person",
+    "initiator_name",
+    "staff",
+    "duration_minutes",
+    "summary",
+    "notes",
+    "urgent",
+)
+ASSESSMENT_FIELDS = tuple(
+    f.name
+    for f in Assessment._meta.get_fields()
+    if getattr(f, "editable", False)
+    and f.name not in ("id", "agency", "case", "assessed_by", "created_at")
+)
+
+
+class PossibleDuplicates(Exception):
+    """The agency may already know this person; nothing was saved."""
+
+    def __init__(self, candidates: list[DuplicateCandidate]) -> None:
+        super().__init__("possible duplicates")
+        self.candidates = candidates
+
+
+def log_read(
+    actor: Any, kind: Kind, obj: Any, request: HttpRequest | None = None, **detail: Any
+) -> None:
+    """Every read of a personal record goes in the access log with its ground (access.md, P3)."""
+    audit.record(
+        f"{kind}.viewed",
+        actor=actor,
+        request=request,
+        agency_id=obj.agency_id,
+        obj=obj,
+        personal=True,
+        grant=grant(actor, kind, obj),
+        detail=detail or None,
+    )
+
+
+def _log_change(
+    action: str, actor: Any, obj: Any, request: HttpRequest | None, **detail: Any
+) -> None:
+    audit.record(
+        action,
+        actor=actor,
+        request=request,
+        agency_id=obj.agency_id,
+        obj=obj,
+        personal=True,
+        grant="own_agency",
+        detail=detail or None,
+    )
+
+
+def _choices_list(value: Iterable[str], allowed: Iterable[str], field: str) -> list[str]:
+    allowed = set(allowed)
+    values = list(dict.fromkeys(value or []))
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValidationError({field: _("Unknown choice: %(v)s") % {"v": ", ".join(unknown)}})
+    return values
+
+
+def _apply(obj: Any, data: Mapping[str, Any], fields: Sequence[str]) -> list[str]:
+    """Set the given fields; return the names of those whose value changed."""
+    changed = []
+    for key, value in data.items():
+        if key not in fields:
+            continue
+        field = obj._meta.get_field(key)
+        if field.is_relation:
+            # Compare and set by id: an object or its id may be given.
+            value = getattr(value, "pk", value)
+            if getattr(obj, field.attname) != value:
+                setattr(obj, field.attname, value)
+                changed.append(key)
+        elif getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed.append(key)
+    return changed
+
+
+def _check_version(obj: Any, version: int | None) -> None:
+    if version is not None and version != obj.version:
+        raise EditConflict(obj)
+
+
+def _bump(obj: Any) -> None:
+    obj.version = F("version") + 1
+    obj.save()
+    obj.refresh_from_db()
+
+
+# --- persons --------------------------------------------------------------------------------
+
+
+def _validate_person(person: Person) -> None:
+    from .choices import ContactMethod
+
+    person.preferred_contact = _choices_list(
+        person.preferred_contact, ContactMethod.values, "preferred_contact"
+    )
+    person.avoided_contact = _choices_list(
+        person.avoided_contact, ContactMethod.values, "avoided_contact"
+    )
+    both = set(person.preferred_contact) & set(person.avoided_contact)
+    if both:
+        raise ValidationError(
+            {"avoided_contact": _("A way of contact cannot be both preferred and avoided.")}
+        )
+    if person.birth_date and person.birth_date > timezone.localdate():
+        raise ValidationError({"birth_date": _("The date of birth is in the future.")})
+    if person.estimated_age is not None and person.estimated_age > 130:
+        raise ValidationError({"estimated_age": _("Enter an age of 130 or less.")})
+    person.full_clean(exclude=["agency", "created_by"])
+
+
+@transaction.atomic
+def create_person(
+    actor: Any,
+    agency: Agency,
+    data: Mapping[str, Any],
+    *,
+    request: HttpRequest | None = None,
+    allow_duplicate: bool = False,
+) -> Person:
+    """Register a person; refuse with the candidates when the agency may already know them."""
+    person = Person(agency=agency, created_by=actor if getattr(actor, "pk", None) else None)
+    require(actor, Action.CREATE, Kind.PERSON, person)
+    _apply(person, data, PERSON_FIELDS)
+    _validate_person(person)
+    if not allow_duplicate:
+        candidates = find_duplicates(actor, person)
+        if candidates:
+            raise PossibleDuplicates(candidates)
+    person.save()
+    _log_change("person.created", actor, person, request, duplicate_confirmed=allow_duplicate)
+    return person
+
+
+@transaction.atomic
+def update_person(
+    actor: Any,
+    person: Person,
+    data: Mapping[str, Any],
+    *,
+    version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Person:
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    require(actor, Action.CHANGE, Kind.PERSON, current)
+    _check_version(current, version)
+    changed = _apply(current, data, PERSON_FIELDS)
+    _validate_person(current)
+    if changed:
+        _bump(current)
+        _log_change("person.changed", actor, current, request, fields=changed)
+    return current
+
+
+# --- households -----------------------------------------------------------------------------
+
+
+def _validate_member(household: Household, person: Person, relationship: str) -> None:
+    if person.agency_id != household.agency_id:
+        raise ValidationError({"person": _("The person belongs to another agency.")})
+    if relationship not in Relationship.values:
+        raise ValidationError({"relationship": _("Choose a relationship from the list.")})
+    other = HouseholdMember.objects.filter(person=person).exclude(household=household).first()
+    if other is not None:
+        raise ValidationError(
+            {"person": _("%(name)s already belongs to another household.") % {"name": person}}
+        )
+
+
+@transaction.atomic
+def create_household(
+    actor: Any,
+    agency: Agency,
+    name: str,
+    members: Sequence[tuple[Person, str]] = (),
+    *,
+    notes: str = "",
+    request: HttpRequest | None = None,
+) -> Household:
+    household = Household(agency=agency, name=name.strip(), notes=notes, created_by=actor)
+    require(actor, Action.CREATE, Kind.HOUSEHOLD, household)
+    household.full_clean(exclude=["agency", "created_by"])
+    household.save()
+    _log_change("household.created", actor, household, request)
+    for person, relationship in members:
+        add_member(actor, household, person, relationship, request=request)
+    return household
+
+
+@transaction.atomic
+def update_household(
+    actor: Any,
+    household: Household,
+    data: Mapping[str, Any],
+    *,
+    request: HttpRequest | None = None,
+) -> Household:
+    require(actor, Action.CHANGE, Kind.HOUSEHOLD, household)
+    changed = _apply(household, data, ("name", "notes"))
+    household.full_clean(exclude=["agency", "created_by"])
+    if changed:
+        household.save()
+        _log_change("household.changed", actor, household, request, fields=changed)
+    return household
+
+
+@transaction.atomic
+def add_member(
+    actor: Any,
+    household: Household,
+    person: Person,
+    relationship: str,
+    *,
+    lives_together: bool = True,
+    is_main_carer: bool = False,
+    notes: str = "",
+    request: HttpRequest | None = None,
+) -> HouseholdMember:
+    """Put a person in the household, or change their relationship if they are in it."""
+    require(actor, Action.CHANGE, Kind.HOUSEHOLD, household)
+    require(actor, Action.CHANGE, Kind.PERSON, person)
+    _validate_member(household, person, relationship)
+    member, created = HouseholdMember.objects.update_or_create(
+        household=household,
+        person=person,
+        defaults={
+            "relationship": relationship,
+            "lives_together": lives_together,
+            "is_main_carer": is_main_carer,
+            "notes": notes,
+        },
+    )
+    _log_change(
+        "household.member_added" if created else "household.member_changed",
+        actor,
+        household,
+        request,
+        person=person.pk,
+        relationship=relationship,
+    )
+    return member
+
+
+@transaction.atomic
+def remove_member(
+    actor: Any, household: Household, person: Person, *, request: HttpRequest | None = None
+) -> None:
+    require(actor, Action.CHANGE, Kind.HOUSEHOLD, household)
+    deleted, _rows = HouseholdMember.objects.filter(household=household, person=person).delete()
+    if deleted:
+        _log_change("household.member_removed", actor, household, request, person=person.pk)
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+def _next_case_number(agency: Agency, day: datetime.date) -> str:
+    prefix = f"{day.year}-"
+    last = (
+        Case.objects.filter(agency=agency, number__startswith=prefix)
+        .aggregate(m=Max("number"))
+        .get("m")
+    )
+    seq = int(last.split("-")[1]) + 1 if last else 1
+    return f"{prefix}{seq:05d}"
+
+
+def _validate_case(case: Case) -> None:
+    case.problems = _choices_list(case.problems, Problem.values, "problems")
+    if case.main_problem and case.main_problem not in case.problems:
+        case.problems.append(case.main_problem)
+    if case.closed_on and case.closed_on < case.opened_on:
+        raise ValidationError({"closed_on": _("A case cannot close before it opened.")})
+    if case.screening == "handed_over" and not case.handed_to.strip():
+        raise ValidationError({"handed_to": _("Name the system or agency the person went to.")})
+    case.full_clean(exclude=["agency", "person", "created_by", "number"])
+
+
+@transaction.atomic
+def open_case(
+    actor: Any,
+    person: Person,
+    data: Mapping[str, Any] | None = None,
+    *,
+    opened_on: datetime.date | None = None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """相談受付: open a case about a person, with the intake's problem checklist."""
+    require(actor, Action.VIEW, Kind.PERSON, person)
+    day = opened_on or timezone.localdate()
+    case = Case(agency=person.agency, person=person, opened_on=day, created_by=actor)
+    require(actor, Action.CREATE, Kind.CASE, case)
+    _apply(case, data or {}, CASE_FIELDS)
+    _validate_case(case)
+    for _attempt in range(5):
+        case.number = _next_case_number(person.agency, day)
+        try:
+            with transaction.atomic():
+                case.save()
+            break
+        except IntegrityError:  # another office desk took the number at the same moment
+            continue
+    else:
+        raise IntegrityError("could not number the case")
+    case.assigned_staff.add(actor)
+    _log_change("case.opened", actor, case, request, number=case.number)
+    return case
+
+
+@transaction.atomic
+def update_case(
+    actor: Any,
+    case: Case,
+    data: Mapping[str, Any],
+    *,
+    version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Problems, screening outcome, accompaniment, closing or reopening (never forced, rule C)."""
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    require(actor, Action.CHANGE, Kind.CASE, current)
+    _check_version(current, version)
+    if "screening" in data and data["screening"] and not data.get("screened_on"):
+        data = {**data, "screened_on": current.screened_on or timezone.localdate()}
+    changed = _apply(current, data, CASE_FIELDS)
+    _validate_case(current)
+    if changed:
+        _bump(current)
+        _log_change("case.changed", actor, current, request, fields=changed)
+    return current
+
+
+@transaction.atomic
+def set_restriction(
+    actor: Any,
+    case: Case,
+    is_restricted: bool,
+    assigned_staff: Iterable[Any],
+    *,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Limit a sensitive case to its assigned staff (and managers): the manager's setting."""
+    require(actor, Action.VIEW, Kind.CASE, case)
+    if not may_restrict(actor, case):
+        raise Denied("restrict case")
+    staff = list(assigned_staff)
+    from tsunagi.accounts.models import Membership
+
+    workers = set(
+        Membership.objects.filter(agency=case.agency, is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    outsiders = [u for u in staff if u.pk not in workers]
+    if outsiders:
+        raise ValidationError(
+            {"assigned_staff": _("Only staff of the agency can be assigned to its case.")}
+        )
+    if is_restricted and not staff:
+        raise ValidationError(
+            {"assigned_staff": _("Assign at least one member of staff to a restricted case.")}
+        )
+    case.is_restricted = is_restricted
+    case.save(update_fields=["is_restricted", "updated_at"])
+    case.assigned_staff.set(staff)
+    _log_change(
+        "case.restricted" if is_restricted else "case.unrestricted",
+        actor,
+        case,
+        request,
+        assigned=[u.pk for u in staff],
+    )
+    return case
+
+
+# --- contacts -------------------------------------------------------------------------------
+
+
+def _validate_contact(contact: Contact) -> None:
+    contact.urgent = _choices_list(contact.urgent, Urgency.values, "urgent")
+    if contact.occurred_at and contact.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": _("A contact cannot be recorded in the future.")})
+    if contact.initiator_person_id is not None:
+        caller = Person.objects.filter(pk=contact.initiator_person_id).first()
+        if caller is None or caller.agency_id != contact.agency_id:
+            raise ValidationError({"initiator_person": _("Choose a person of this agency.")})
+    contact.full_clean(exclude=["agency", "case", "created_by"])
+
+
+@transaction.atomic
+def record_contact(
+    actor: Any,
+    data: Mapping[str, Any],
+    *,
+    case: Case | None = None,
+    person: Person | None = None,
+    case_data: Mapping[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> Contact:
+    """Record a contact about a case; the first contact about a person opens the case.
+
+    `person` without `case`: the person's open case in the agency is used, or a new one opened
+    with `case_data` (the intake's problem checklist and main problem). Urgent matters heard
+    raise flags (rule R8).
+    """
+    if case is None:
+        if person is None:
+            raise ValidationError({"person": _("Choose the person the contact is about.")})
+        require(actor, Action.VIEW, Kind.PERSON, person)
+        case = person.cases.filter(closed_on__isnull=True).order_by("-opened_on", "-pk").first()
+        if case is None:
+            when = data.get("occurred_at") or timezone.now()
+            case = open_case(
+                actor, person, case_data, opened_on=timezone.localdate(when), request=request
+            )
+    contact = Contact(agency=case.agency, case=case, created_by=actor)
+    require(actor, Action.CREATE, Kind.CONTACT, contact)
+    require(actor, Action.VIEW, Kind.CASE, case)
+    values = {"staff": actor, "occurred_at": timezone.now(), **data}
+    _apply(contact, values, CONTACT_FIELDS)
+    _validate_contact(contact)
+    contact.save()
+    _log_change("contact.recorded", actor, contact, request, case=case.pk)
+    raise_flags(actor, case, rules.urgent_flags(contact.urgent), f"contact:{contact.pk}", request)
+    return contact
+
+
+@transaction.atomic
+def update_contact(
+    actor: Any, contact: Contact, data: Mapping[str, Any], *, request: HttpRequest | None = None
+) -> Contact:
+    require(actor, Action.CHANGE, Kind.CONTACT, contact)
+    changed = _apply(contact, data, CONTACT_FIELDS)
+    _validate_contact(contact)
+    if changed:
+        contact.save()
+        _log_change("contact.changed", actor, contact, request, fields=changed)
+        raise_flags(
+            actor,
+            contact.case,
+            rules.urgent_flags(contact.urgent),
+            f"contact:{contact.pk}",
+            request,
+        )
+    return contact
+
+
+# --- assessments and flags ------------------------------------------------------------------
+
+
+def _validate_assessment(assessment: Assessment) -> None:
+    from .choices import Connection
+
+    assessment.connections = _choices_list(assessment.connections, Connection.values, "connections")
+    if assessment.assessed_on and assessment.assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("An assessment cannot be dated in the future.")})
+    if assessment.withdrawn_since and assessment.withdrawn_since > timezone.localdate():
+        raise ValidationError({"withdrawn_since": _("This date is in the future.")})
+    assessment.full_clean(exclude=["agency", "case", "assessed_by"])
+
+
+@transaction.atomic
+def record_assessment(
+    actor: Any, case: Case, data: Mapping[str, Any], *, request: HttpRequest | None = None
+) -> Assessment:
+    """A new dated assessment (the earlier ones stay as history); raises flags (rule R8)."""
+    require(actor, Action.VIEW, Kind.CASE, case)
+    assessment = Assessment(
+        agency=case.agency, case=case, assessed_by=actor, assessed_on=timezone.localdate()
+    )
+    require(actor, Action.CREATE, Kind.ASSESSMENT, assessment)
+    _apply(assessment, data, ASSESSMENT_FIELDS)
+    _validate_assessment(assessment)
+    assessment.save()
+    _log_change("assessment.recorded", actor, assessment, request, case=case.pk)
+    raise_flags(
+        actor, case, rules.urgent_flags((), assessment), f"assessment:{assessment.pk}", request
+    )
+    return assessment
+
+
+def raise_flags(
+    actor: Any,
+    case: Case,
+    findings: Iterable[rules.Finding],
+    source: str,
+    request: HttpRequest | None = None,
+) -> list[Flag]:
+    """Open a flag for each finding that has no open flag of its kind on the case. rule R8"""
+    raised = []
+    open_kinds = set(case.flags.filter(resolved_at__isnull=True).values_list("kind", flat=True))
+    for finding in findings:
+        if finding.code in open_kinds:
+            continue
+        flag = Flag.objects.create(
+            agency=case.agency,
+            case=case,
+            kind=finding.code,
+            rule=finding.rule,
+            reason=finding.reason,
+            source=source,
+        )
+        _log_change("flag.raised", actor, flag, request, kind=flag.kind, case=case.pk)
+        raised.append(flag)
+    return raised
+
+
+@transaction.atomic
+def resolve_flag(
+    actor: Any, flag: Flag, resolution: str, *, request: HttpRequest | None = None
+) -> Flag:
+    """A flag stays on every screen of the case until staff resolve it with a note. rule R8"""
+    current = Flag.objects.select_for_update().get(pk=flag.pk)
+    require(actor, Action.CHANGE, Kind.FLAG, current)
+    if current.resolved_at is not None:
+        raise ValidationError({"resolution": _("This flag has already been resolved.")})
+    if not (resolution or "").strip():
+        raise ValidationError({"resolution": _("Write how the flag was resolved.")})
+    current.resolution = resolution.strip()
+    current.resolved_at = timezone.now()
+    current.resolved_by = actor
+    current.save()
+    _log_change("flag.resolved", actor, current, request, kind=current.kind)
+    return current
