@@ -88,9 +88,9 @@ class Person(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     # Search keys, kept in step with the name fields by save().
-    name_key = models.CharField(max_length=100, editable=False, db_index=True)
+    name_key = models.CharField(max_length=100, editable=False)
     given_key = models.CharField(max_length=50, editable=False, blank=True)
-    kana_key = models.CharField(max_length=200, editable=False, blank=True, db_index=True)
+    kana_key = models.CharField(max_length=200, editable=False, blank=True)
     given_kana_key = models.CharField(max_length=100, editable=False, blank=True)
     phone_digits = models.CharField(max_length=20, editable=False, blank=True)
     mobile_digits = models.CharField(max_length=20, editable=False, blank=True)
@@ -105,11 +105,26 @@ class Person(models.Model):
         ordering = ["kana_key", "name_key", "pk"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        # Name searches are prefix matches (LIKE 'ヤマダ%'); on PostgreSQL a btree serves them
+        # only with the pattern operator class when the collation is not "C" (C.UTF-8,
+        # ja_JP.UTF-8). Other databases ignore the operator classes.
         indexes = [
-            models.Index(fields=["agency", "kana_key"], name="person_agency_kana"),
-            models.Index(fields=["agency", "name_key"], name="person_agency_name"),
-            models.Index(fields=["agency", "given_key"], name="person_agency_given"),
-            models.Index(fields=["agency", "given_kana_key"], name="person_agency_given_kana"),
+            models.Index(
+                fields=["agency", key],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name=f"person_agency_{short}",
+            )
+            for key, short in (
+                ("kana_key", "kana"),
+                ("name_key", "name"),
+                ("given_key", "given"),
+                ("given_kana_key", "given_kana"),
+            )
+        ] + [
+            # the list in reading order, a page at a time
+            models.Index(
+                fields=["agency", "kana_key", "name_key", "id"], name="person_agency_order"
+            ),
             models.Index(fields=["agency", "birth_date"], name="person_agency_birth"),
             models.Index(fields=["agency", "phone_digits"], name="person_agency_phone"),
             models.Index(fields=["agency", "mobile_digits"], name="person_agency_mobile"),
