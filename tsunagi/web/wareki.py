@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from .text import to_halfwidth
 
 
@@ -39,7 +41,7 @@ def era_of(value: date) -> Era:
     for era in ERAS:
         if value >= era.start:
             return era
-    raise DateFormatError("明治6年より前の日付は扱えません。")
+    raise DateFormatError(_("Dates before Meiji 6 (1873) cannot be handled."))
 
 
 def era_year(value: date) -> tuple[Era, int]:
@@ -77,20 +79,28 @@ def _make(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise DateFormatError(f"{year}年{month}月{day}日という日付はありません。") from exc
+        raise DateFormatError(
+            _("There is no such date: %(date)s.") % {"date": f"{year}年{month}月{day}日"}
+        ) from exc
 
 
 def _from_era(era: Era, year_text: str, month: int, day: int) -> date:
     year = 1 if year_text == "元" else int(year_text)
     if year < 1:
-        raise DateFormatError("年は1以上で入力してください。")
+        raise DateFormatError(_("Enter a year of 1 or more."))
     result = _make(era.start.year + year - 1, month, day)
     if result < era.start:
-        raise DateFormatError(f"{era.name}{year}年{month}月{day}日は{era.name}の始まりより前です。")
+        raise DateFormatError(
+            _("%(date)s is before the start of %(era)s.")
+            % {"date": f"{era.name}{year}年{month}月{day}日", "era": era.name}
+        )
     later = [e for e in ERAS if e.start > era.start]
     if later and result >= min(e.start for e in later):
         nxt = min(later, key=lambda e: e.start)
-        raise DateFormatError(f"{era.name}{year}年{month}月{day}日は{nxt.name}に入っています。")
+        raise DateFormatError(
+            _("%(date)s already falls in %(era)s.")
+            % {"date": f"{era.name}{year}年{month}月{day}日", "era": nxt.name}
+        )
     return result
 
 
@@ -98,7 +108,7 @@ def parse_date(text: str) -> date:
     """Read a date written in the Japanese or Western calendar; raise DateFormatError if not."""
     value = to_halfwidth(text or "").strip()
     if not value:
-        raise DateFormatError("日付を入力してください。")
+        raise DateFormatError(_("Enter a date."))
     if match := _KANJI_ERA.match(value):
         return _from_era(
             _BY_NAME[match["era"]], match["year"], int(match["month"]), int(match["day"])
@@ -110,5 +120,5 @@ def parse_date(text: str) -> date:
     if match := _WESTERN.match(value) or _COMPACT.match(value):
         return _make(int(match["year"]), int(match["month"]), int(match["day"]))
     raise DateFormatError(
-        "日付として読めません。例: 令和7年4月1日、R7.4.1、2025-04-01 のように入力してください。"
+        _("This cannot be read as a date. Write it like 令和7年4月1日, R7.4.1 or 2025-04-01.")
     )
