@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tsunagi.access.models import AuditEvent
-from tsunagi.access.policy import Action, Kind, can, scope
+from tsunagi.access.policy import PERSONAL_KINDS, Action, Kind, can, scope, visible_kinds
 from tsunagi.accounts.models import Membership, Role, User
 from tsunagi.agencies.models import Agency, AgencyKind, Network, OperatorLevel, Pairing, StaffMember
 from tsunagi.jurisdictions.models import Municipality, Prefecture
+from tsunagi.people.models import Assessment, Case, Contact, Flag, Household, Person
 
 ALL = frozenset(Role)
 REGISTRY = ALL - {Role.SUPPORTER}
@@ -74,6 +76,57 @@ EXPECTED: dict[tuple[Kind, str, Action], frozenset[Role]] = {
     (Kind.AUDIT_EVENT, "system", V): OP,
     (Kind.AUDIT_EVENT, "own", C): frozenset(),  # append-only: nobody changes the log
 }
+
+# Personal records (access.md "Ownership"): only the owning agency's staff and manager, never
+# an officer, the auditor (who reads the log only), the operator or a supporter without a
+# dispatch. Relations: `own` agency; `neighbour`, another agency of the same prefecture;
+# `other`, an agency in another prefecture; `restricted_assigned` / `restricted_unassigned`, a
+# sensitive case of the own agency on which the staff member is / is not assigned (the manager
+# sees both); `new…`, a record about to be created (for a case part: on the restricted case the
+# staff member is not assigned to; for a case: about that case's person).
+CASEWORK = frozenset({S, M})
+NONE: frozenset[Role] = frozenset()
+EXPECTED |= {
+    (Kind.PERSON, "own", V): CASEWORK,
+    (Kind.PERSON, "own", C): CASEWORK,
+    (Kind.PERSON, "neighbour", V): NONE,
+    (Kind.PERSON, "neighbour", C): NONE,
+    (Kind.PERSON, "other", V): NONE,
+    (Kind.PERSON, "other", C): NONE,
+    (Kind.PERSON, "restricted_assigned", V): CASEWORK,
+    (Kind.PERSON, "restricted_assigned", C): CASEWORK,
+    # a DV victim's address is hidden from the agency's other staff too
+    (Kind.PERSON, "restricted_unassigned", V): frozenset({M}),
+    (Kind.PERSON, "restricted_unassigned", C): frozenset({M}),
+    (Kind.PERSON, "new", N): CASEWORK,
+    (Kind.PERSON, "new_other", N): NONE,
+    # a household is seen by the whole agency; its restricted members are left out where shown
+    (Kind.HOUSEHOLD, "own", V): CASEWORK,
+    (Kind.HOUSEHOLD, "own", C): CASEWORK,
+    (Kind.HOUSEHOLD, "neighbour", V): NONE,
+    (Kind.HOUSEHOLD, "neighbour", C): NONE,
+    (Kind.HOUSEHOLD, "other", V): NONE,
+    (Kind.HOUSEHOLD, "other", C): NONE,
+    (Kind.HOUSEHOLD, "new", N): CASEWORK,
+    (Kind.HOUSEHOLD, "new_other", N): NONE,
+}
+# A case and the records that hang on it (contacts, assessments, flags) are seen together.
+for _kind in (Kind.CASE, Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG):
+    EXPECTED |= {
+        (_kind, "own", V): CASEWORK,
+        (_kind, "own", C): CASEWORK,
+        (_kind, "neighbour", V): NONE,
+        (_kind, "neighbour", C): NONE,
+        (_kind, "other", V): NONE,
+        (_kind, "other", C): NONE,
+        (_kind, "restricted_assigned", V): CASEWORK,
+        (_kind, "restricted_assigned", C): CASEWORK,
+        (_kind, "restricted_unassigned", V): frozenset({M}),
+        (_kind, "restricted_unassigned", C): frozenset({M}),
+        (_kind, "new", N): CASEWORK,
+        (_kind, "new_on_restricted", N): frozenset({M}),
+        (_kind, "new_other", N): NONE,
+    }
 
 
 def test_every_kind_is_in_the_table() -> None:
@@ -170,7 +223,87 @@ def world(db: None) -> dict[str, Any]:
         ),
         (Kind.AUDIT_EVENT, "system"): AuditEvent.objects.create(action="login.failed"),
     }
+    records |= _personal_records(center, self_reliance, tokyo_agency, users[S], colleague)
     return {"users": users, "nobody": nobody, "records": records}
+
+
+def _personal_records(
+    center: Agency, neighbour: Agency, tokyo: Agency, staff: User, colleague: User
+) -> dict[tuple[Kind, str], Any]:
+    """One record of each personal kind per relation; `staff` is assigned to one restricted
+    case, `colleague` to both."""
+    now = timezone.now()
+    n = iter(range(1, 100))
+
+    def person(agency: Agency, name: str) -> Person:
+        return Person.objects.create(agency=agency, family_name=name, given_name="太郎")
+
+    def case(agency: Agency, who: Person, restricted_to: list[User] | None = None) -> Case:
+        c = Case.objects.create(
+            agency=agency, person=who, number=f"2025-{next(n):05d}", opened_on=now.date(),
+            is_restricted=restricted_to is not None,
+        )  # fmt: skip
+        c.assigned_staff.set(restricted_to or [])
+        return c
+
+    def parts(c: Case) -> dict[Kind, Any]:
+        return {
+            Kind.CONTACT: Contact.objects.create(
+                agency=c.agency,
+                case=c,
+                occurred_at=now,
+                channel="phone",
+                initiator="person",
+                staff=colleague,
+                summary="電話相談",
+            ),
+            Kind.ASSESSMENT: Assessment.objects.create(
+                agency=c.agency, case=c, assessed_on=now.date(), assessed_by=colleague
+            ),
+            Kind.FLAG: Flag.objects.create(
+                agency=c.agency, case=c, kind="urgent_need", rule="R8", reason="食事がない"
+            ),
+        }
+
+    people = {
+        "own": person(center, "山田"),
+        "neighbour": person(neighbour, "川村"),
+        "other": person(tokyo, "東"),
+        "restricted_assigned": person(center, "佐藤"),
+        "restricted_unassigned": person(center, "鈴木"),
+    }
+    cases = {
+        "own": case(center, people["own"]),
+        "neighbour": case(neighbour, people["neighbour"]),
+        "other": case(tokyo, people["other"]),
+        "restricted_assigned": case(center, people["restricted_assigned"], [staff, colleague]),
+        "restricted_unassigned": case(center, people["restricted_unassigned"], [colleague]),
+    }
+    records: dict[tuple[Kind, str], Any] = {}
+    for relation, p in people.items():
+        records[(Kind.PERSON, relation)] = p
+        records[(Kind.CASE, relation)] = cases[relation]
+        for kind, part in parts(cases[relation]).items():
+            records[(kind, relation)] = part
+    for relation, agency in (("own", center), ("neighbour", neighbour), ("other", tokyo)):
+        records[(Kind.HOUSEHOLD, relation)] = Household.objects.create(
+            agency=agency, name=f"{people[relation].family_name} 世帯"
+        )
+    records[(Kind.PERSON, "new")] = Person(agency=center)
+    records[(Kind.PERSON, "new_other")] = Person(agency=tokyo)
+    records[(Kind.HOUSEHOLD, "new")] = Household(agency=center)
+    records[(Kind.HOUSEHOLD, "new_other")] = Household(agency=tokyo)
+    records[(Kind.CASE, "new")] = Case(agency=center, person=people["own"])
+    records[(Kind.CASE, "new_on_restricted")] = Case(
+        agency=center, person=people["restricted_unassigned"]
+    )
+    records[(Kind.CASE, "new_other")] = Case(agency=tokyo, person=people["other"])
+    hidden = cases["restricted_unassigned"]
+    for kind, model in ((Kind.CONTACT, Contact), (Kind.ASSESSMENT, Assessment), (Kind.FLAG, Flag)):
+        records[(kind, "new")] = model(agency=center, case=cases["own"])
+        records[(kind, "new_on_restricted")] = model(agency=center, case=hidden)
+        records[(kind, "new_other")] = model(agency=tokyo, case=cases["other"])
+    return records
 
 
 CASES = [
@@ -203,7 +336,9 @@ def test_user_without_membership_sees_nothing_but_self(
 MODELS = {
     Kind.PREFECTURE: Prefecture, Kind.MUNICIPALITY: Municipality, Kind.AGENCY: Agency,
     Kind.STAFF: StaffMember, Kind.PAIRING: Pairing, Kind.NETWORK: Network, Kind.USER: User,
-    Kind.MEMBERSHIP: Membership, Kind.AUDIT_EVENT: AuditEvent,
+    Kind.MEMBERSHIP: Membership, Kind.AUDIT_EVENT: AuditEvent, Kind.PERSON: Person,
+    Kind.HOUSEHOLD: Household, Kind.CASE: Case, Kind.CONTACT: Contact,
+    Kind.ASSESSMENT: Assessment, Kind.FLAG: Flag,
 }  # fmt: skip
 
 
@@ -242,3 +377,29 @@ def test_inactive_user_gives_no_access(world: dict[str, Any]) -> None:
     User.objects.filter(pk=staff.pk).update(is_active=False)
     fresh = User.objects.get(pk=staff.pk)
     assert not can(fresh, Action.VIEW, Kind.AGENCY, world["records"][(Kind.AGENCY, "own")])
+
+
+@pytest.mark.parametrize("role", [DC, SUP, MO, PO, AU, OPR])
+def test_no_role_outside_casework_lists_any_personal_record(
+    world: dict[str, Any], role: Role
+) -> None:
+    """Operators, auditors (the log only), officers and supporters: no personal record at all,
+    in any agency, whatever the query."""
+    user = world["users"][role]
+    assert not set(visible_kinds(user)) & PERSONAL_KINDS
+    for kind in PERSONAL_KINDS:
+        assert not scope(user, kind, MODELS[kind].objects.all()).exists(), kind
+
+
+def test_staff_list_a_restricted_case_only_when_assigned(world: dict[str, Any]) -> None:
+    records = world["records"]
+    staff, manager = world["users"][S], world["users"][M]
+    assigned, unassigned = (
+        records[(Kind.CASE, "restricted_assigned")],
+        records[(Kind.CASE, "restricted_unassigned")],
+    )
+    assert set(scope(staff, Kind.CASE, Case.objects.filter(is_restricted=True))) == {assigned}
+    assert set(scope(manager, Kind.CASE, Case.objects.filter(is_restricted=True))) == {
+        assigned,
+        unassigned,
+    }

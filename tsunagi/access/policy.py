@@ -256,16 +256,26 @@ def _personal(user: Any, action: Action, obj: Any, kind: Kind) -> bool:
     if obj.agency_id not in workplaces:
         return False
     if action == Action.CREATE or obj.pk is None:
+        # A new record on a restricted case, or a new case about its person, needs sight of
+        # that case: an unassigned colleague cannot add to (or learn of) a sensitive case.
+        if kind in CASE_PARTS and getattr(obj, "case_id", None) is not None:
+            return _case_visible(user, obj.case)
+        if kind == Kind.CASE and getattr(obj, "person_id", None) is not None:
+            return _person_visible(user, obj.person)
         return True
     if kind == Kind.CASE:
         return _case_visible(user, obj)
     if kind in CASE_PARTS:
         return _case_visible(user, obj.case)
     if kind == Kind.PERSON:
-        # A person with a restricted case is hidden from the agency's other staff too (a DV
-        # victim's address).
-        return all(_case_visible(user, c) for c in obj.cases.filter(is_restricted=True))
+        return _person_visible(user, obj)
     return True  # a household: its restricted members are filtered out where it is shown
+
+
+def _person_visible(user: Any, person: Any) -> bool:
+    # A person with a restricted case is hidden from the agency's other staff too (a DV
+    # victim's address).
+    return all(_case_visible(user, c) for c in person.cases.filter(is_restricted=True))
 
 
 def may_restrict(user: Any, case: Any) -> bool:
