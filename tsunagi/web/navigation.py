@@ -21,6 +21,7 @@ class NavItem:
 # (label, url name, the permission that shows it)
 MENU = (
     (_("Home"), "web:home", None),
+    (_("Consultation records"), "people:list", (Action.VIEW, Kind.PERSON)),
     (_("Agencies"), "agencies:list", (Action.VIEW, Kind.AGENCY)),
     (_("Municipalities"), "jurisdictions:list", (Action.VIEW, Kind.MUNICIPALITY)),
     (_("Pairings"), "agencies:pairings", (Action.VIEW, Kind.PAIRING)),
