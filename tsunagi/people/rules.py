@@ -268,7 +268,10 @@ def urgent_flags(urgent: Iterable[str], assessment: Any = None) -> list[Finding]
                 FlagKind.URGENT_NEED,
                 "R8",
                 str(FlagKind.URGENT_NEED.label),
-                _("%(needs)s: secure food and a place to stay first (一時生活支援・生活保護).")
+                _(
+                    "%(needs)s. Securing food and a place to stay comes first: temporary "
+                    "living support (一時生活支援) and public assistance (生活保護)."
+                )
                 % {"needs": "、".join(needs)},
             )
         )
@@ -281,16 +284,22 @@ def urgent_flags(urgent: Iterable[str], assessment: Any = None) -> list[Finding]
 def _suicide_reason(urgent: set[str], assessment: Any) -> str:
     if Urgency.SUICIDAL in urgent:
         if assessment is not None and assessment.suicide_attempt:
-            return _("Has attempted suicide: connect with the suicide-prevention window.")
-        return _("Speaks of not wanting to live: connect with the suicide-prevention window.")
+            return _(
+                "Has attempted suicide before. We suggest connecting them with the "
+                "suicide-prevention window at once."
+            )
+        return _(
+            "Speaks of not wanting to live. We suggest connecting them with the "
+            "suicide-prevention window at once."
+        )
     if assessment is None:
         return ""
     depressed = assessment.depression or assessment.mental_health == Level.SERIOUS
     factors = suicide_risk_factors(assessment)
     if depressed and len(factors) >= SUICIDE_RISK_FACTORS_WITH_DEPRESSION:
         return _(
-            "Depression together with %(factors)s, as in the crisis pathways: "
-            "connect with the suicide-prevention window."
+            "Signs of depression together with %(factors)s, as in the crisis pathways to "
+            "suicide. We suggest connecting them with the suicide-prevention window."
         ) % {"factors": "、".join(factors)}
     return ""
 
@@ -314,7 +323,12 @@ def household_indicators(members: Sequence[MemberView]) -> Indicators:
     need = list(dict.fromkeys(need))
     if need:
         result.findings.append(
-            Finding("economic_need", "R2", _("Economic need"), "、".join(need) + _(" (household)"))
+            Finding(
+                "economic_need",
+                "R2",
+                _("Economic need"),
+                _("In the household: %(reasons)s.") % {"reasons": "、".join(need)},
+            )
         )
     areas = result.household_areas
     if len(areas) >= 2:
@@ -323,7 +337,7 @@ def household_indicators(members: Sequence[MemberView]) -> Indicators:
                 "compound_problems",
                 "R2",
                 _("Compound problems"),
-                _("%(count)d areas in the household: %(areas)s")
+                _("The household's problems span %(count)d areas (%(areas)s).")
                 % {"count": len(areas), "areas": _labels(areas)},
             )
         )
@@ -334,8 +348,9 @@ def household_indicators(members: Sequence[MemberView]) -> Indicators:
                 "R2",
                 _("Refer to the self-reliance agency"),
                 _(
-                    "Economic need and compound problems in the household: propose the "
-                    "self-reliance consultation agency, respecting the person's wishes."
+                    "The household is economically in need and has compound problems. "
+                    "Respecting the person's wishes, we suggest connecting them with the "
+                    "self-reliance consultation agency."
                 ),
             )
         )
@@ -350,7 +365,7 @@ def household_indicators(members: Sequence[MemberView]) -> Indicators:
                     "double_care",
                     "R2",
                     _("Double care"),
-                    _("%(name)s cares for an elderly relative and raises children.")
+                    _("%(name)s cares for an elderly relative and raises children at once.")
                     % {"name": m.name},
                 )
             )
@@ -373,7 +388,10 @@ def _eight_fifty(members: Sequence[MemberView]) -> str:
                 and child.age is not None
                 and parent.age - child.age >= 15
             ):
-                return _("%(parent)s (%(parent_age)d) and %(child)s (%(child_age)d)") % {
+                return _(
+                    "%(parent)s (%(parent_age)d) lives with %(child)s (%(child_age)d), who is "
+                    "withdrawn or without work."
+                ) % {
                     "parent": parent.name,
                     "parent_age": parent.age,
                     "child": child.name,
@@ -382,7 +400,10 @@ def _eight_fifty(members: Sequence[MemberView]) -> str:
         # Only the child is known: the assessment says a parent in the household needs care.
         a = child.assessment
         if not elderly and a is not None and a.household_member_needs_care:
-            return _("%(child)s (%(child_age)d) lives with a parent who needs care") % {
+            return _(
+                "%(child)s (%(child_age)d), withdrawn or without work, lives with a family "
+                "member who needs care."
+            ) % {
                 "child": child.name,
                 "child_age": child.age,
             }

@@ -501,17 +501,17 @@ def update_contact(
     actor: Any, contact: Contact, data: Mapping[str, Any], *, request: HttpRequest | None = None
 ) -> Contact:
     require(actor, Action.CHANGE, Kind.CONTACT, contact)
+    heard_before = set(contact.urgent or [])
     changed = _apply(contact, data, CONTACT_FIELDS)
     _validate_contact(contact)
     if changed:
         contact.save()
         _log_change("contact.changed", actor, contact, request, fields=changed)
+        # Only an urgent matter added by this edit raises a flag: correcting a typo in an old
+        # contact must not bring back a flag that staff have resolved (rule R8).
+        added = [u for u in contact.urgent if u not in heard_before]
         raise_flags(
-            actor,
-            contact.case,
-            rules.urgent_flags(contact.urgent),
-            f"contact:{contact.pk}",
-            request,
+            actor, contact.case, rules.urgent_flags(added), f"contact:{contact.pk}", request
         )
     return contact
 
