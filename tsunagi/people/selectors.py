@@ -226,7 +226,8 @@ def case_list(user: Any, *, open_only: bool = True, flagged: bool = False) -> Qu
     if open_only:
         qs = qs.filter(closed_on__isnull=True)
     if flagged:
-        qs = qs.filter(flags__resolved_at__isnull=True).distinct()
+        # Not `flags__resolved_at__isnull=True`: the outer join matches cases with no flag too.
+        qs = qs.filter(pk__in=Flag.objects.filter(resolved_at__isnull=True).values("case_id"))
     return qs.annotate(
         open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True), distinct=True)
     ).prefetch_related(Prefetch("assigned_staff"))
