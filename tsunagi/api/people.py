@@ -76,7 +76,7 @@ from .schemas import Error, ValidationErrorOut
 router = Router(tags=["people"])
 
 # The error answers every operation on one record documents.
-READ = {401: Error, 404: Error}
+READ = {401: Error, 404: Error, 422: ValidationErrorOut}
 WRITE = {401: Error, 403: Error, 404: Error, 422: ValidationErrorOut}
 LIST = {401: Error, 404: Error, 422: ValidationErrorOut}
 

@@ -63,6 +63,12 @@ def _date(value: Any) -> Any:
     return parse_date(value)
 
 
+def _not_future(value: datetime.date | None) -> datetime.date | None:
+    if value is not None and value > timezone.localdate():
+        raise ValueError(_("This date is in the future."))
+    return value
+
+
 def _aware(value: datetime.datetime) -> datetime.datetime:
     """A time without a zone is Japan's local time."""
     if timezone.is_naive(value):
@@ -87,6 +93,7 @@ def _postal_code(value: str) -> str:
 
 DATE_HELP = "西暦 (2025-04-01) or 和暦 (令和7年4月1日, R7.4.1); full-width digits accepted."
 JapaneseDate = Annotated[datetime.date, BeforeValidator(_date)]
+PastDate = Annotated[datetime.date, BeforeValidator(_date), AfterValidator(_not_future)]
 LocalDateTime = Annotated[datetime.datetime, AfterValidator(_aware)]
 Line = Annotated[str, AfterValidator(normalize_text)]
 Kana = Annotated[str, AfterValidator(normalize_kana)]
@@ -613,12 +620,12 @@ class CasePatch(Schema):
     screening: Screening | None = Field(
         None, description="The screening outcome; its date defaults to today."
     )
-    screened_on: JapaneseDate | None = Field(None, description=DATE_HELP)
+    screened_on: PastDate | None = Field(None, description=DATE_HELP)
     handed_to: Line | None = Field(None, max_length=200)
     accompaniment: bool | None = Field(
         None, description="Long-term accompaniment: the case stays open with no end goal (C)."
     )
-    closed_on: JapaneseDate | None = Field(
+    closed_on: PastDate | None = Field(
         None, description="A date closes the case, null reopens it. " + DATE_HELP
     )
     close_reason: Line | None = Field(None, max_length=200)
