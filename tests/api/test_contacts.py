@@ -1,4 +1,4 @@
-"""`/api/v1/contacts`: every contact (相談・支援記録); the first one about a person opens the case."""
+"""`/api/v1/contacts`: every contact (相談・支援記録); the first about a person opens the case."""
 
 from __future__ import annotations
 
@@ -169,10 +169,10 @@ def test_the_contacts_of_a_case_newest_first(world, api, yamada):
     _household, _mother, son, case = yamada
     now = timezone.now()
     for days in (3, 1, 2):
+        when = now - datetime.timedelta(days=days)
         services.record_contact(
-            world.staff, a_call(summary=f"{days}日前", occurred_at=now - datetime.timedelta(days=days)),
-            case=case,
-        )  # fmt: skip
+            world.staff, a_call(summary=f"{days}日前", occurred_at=when), case=case
+        )
     client = api(world.staff)
 
     page = client.get("/contacts", case=case.pk, limit=2).json()
@@ -211,7 +211,7 @@ def test_a_contact_list_filter_of_the_wrong_type(world, api):
 
 
 def test_change_a_contact(world, api, yamada):
-    _household, mother, _son, case = yamada
+    _household, _mother, _son, case = yamada
     contact = case.contacts.get()
     client = api(world.staff)
 
