@@ -71,7 +71,9 @@ _FOLD = str.maketrans(_VARIANTS)
 def name_key(*parts: str) -> str:
     """The written name, width-unified, without spaces, variant kanji folded."""
     text = "".join(to_halfwidth(part or "") for part in parts)
-    return "".join(text.split()).translate(_FOLD).lower()
+    # Normalised once more at the end: removing a space or lowering a letter can leave a
+    # combining mark to compose (ｶ ﾞ → ガ), and a key must be its own key.
+    return to_halfwidth("".join(text.split()).translate(_FOLD).lower())
 
 
 def kana_key(*parts: str) -> str:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import jaconv
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tsunagi.access.policy import Kind, scope
-from tsunagi.web.text import digits_only, is_kana
+from tsunagi.web.text import digits_only, is_kana, to_halfwidth
 
 from . import rules
 from .models import Assessment, Case, Contact, Flag, Household, HouseholdMember, Person
@@ -20,6 +22,8 @@ from .names import kana_key, name_key, similarity
 SAME_NAME = 85
 # Shortest phone number worth matching (fewer digits match too many people).
 MIN_PHONE_DIGITS = 6
+# What may stand between the digits of a phone number as people type it.
+_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ー－()（）+]")
 
 
 def persons(
@@ -35,8 +39,7 @@ def persons(
     qs = scope(user, Kind.PERSON, Person.objects.all())
     q = (q or "").strip()
     if q:
-        digits = digits_only(q)
-        if len(digits) >= MIN_PHONE_DIGITS and len(digits) >= len(q.replace("-", "")) - 1:
+        if _looks_like_phone(q):
             phone = phone or q
         else:
             qs = qs.filter(_name_q(q))
@@ -48,19 +51,34 @@ def persons(
     return qs.select_related("municipality")
 
 
+def _looks_like_phone(q: str) -> bool:
+    """０８８－０００－１２３４, 088 000 1234, (088)000-1234: digits and separators only."""
+    rest = _PHONE_SEPARATORS.sub("", to_halfwidth(q))
+    return len(rest) >= MIN_PHONE_DIGITS and rest.isascii() and rest.isdigit()
+
+
+def _script_forms(key: str) -> set[str]:
+    """A name written in kana may be stored in hiragana or katakana (はな, ハナ): both forms."""
+    return {key, jaconv.hira2kata(key), jaconv.kata2hira(key)}
+
+
 def _name_q(q: str) -> Q:
     condition = Q()
     words = q.replace("\u3000", " ").split()
-    key = name_key(q)
-    condition |= Q(name_key__startswith=key) | Q(given_key__startswith=key)
+    for key in _script_forms(name_key(q)):
+        condition |= Q(name_key__startswith=key) | Q(given_key__startswith=key)
     if len(words) > 1:  # 山田 太 → family name 山田, given name starting 太
-        condition |= Q(
-            name_key__startswith=name_key(words[0]), given_key__startswith=name_key(*words[1:])
-        )
+        for family in _script_forms(name_key(words[0])):
+            for given in _script_forms(name_key(*words[1:])):
+                condition |= Q(name_key__startswith=family, given_key__startswith=given)
     if is_kana(q):
         kana = kana_key(q)
         condition |= Q(kana_key__startswith=kana) | Q(given_kana_key__startswith=kana)
     return condition
+
+
+def _katakana(key: str) -> str:
+    return str(jaconv.hira2kata(key))
 
 
 @dataclass
@@ -81,7 +99,7 @@ def find_duplicates(user: Any, person: Person) -> list[DuplicateCandidate]:
     kana = kana_key(person.family_name_kana, person.given_name_kana)
     phones = {digits_only(p) for p in (person.phone, person.mobile)}
     phones = {p for p in phones if len(p) >= MIN_PHONE_DIGITS}
-    condition = Q(name_key=key)
+    condition = Q(name_key__in=_script_forms(key))
     if kana:
         condition |= Q(kana_key=kana)
     if person.birth_date:
@@ -91,7 +109,7 @@ def find_duplicates(user: Any, person: Person) -> list[DuplicateCandidate]:
     found = []
     for other in base.filter(condition)[:200]:
         reasons = []
-        name_alike = similarity(key, other.name_key) >= SAME_NAME
+        name_alike = similarity(_katakana(key), _katakana(other.name_key)) >= SAME_NAME
         kana_alike = bool(kana) and kana == other.kana_key
         same_birth = bool(person.birth_date) and person.birth_date == other.birth_date
         if name_alike and key != other.name_key:
