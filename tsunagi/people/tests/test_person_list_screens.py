@@ -87,7 +87,7 @@ def test_list_is_paginated_and_every_shown_person_is_logged(cast: Cast) -> None:
     page = client.get("/people/", {"q": "さとう"}).content.decode()
     assert "25人" in page and 'rel="next"' in page
     assert AuditEvent.objects.filter(action="person.viewed", actor=staff).count() == 20
-    second = client.get("/people/", {"q": "さとう", "page": 2}).content.decode()
+    second = client.get("/people/", {"q": "さとう", "page": "2"}).content.decode()
     assert "佐藤 24" in second
 
 
