@@ -119,6 +119,8 @@ def _log_change(
 
 def _choices_list(value: Iterable[str], allowed: Iterable[str], field: str) -> list[str]:
     allowed = set(allowed)
+    if isinstance(value, str):  # one choice sent on its own ("phone"), not letter by letter
+        value = [value] if value else []
     values = list(dict.fromkeys(value or []))
     unknown = [v for v in values if v not in allowed]
     if unknown:
