@@ -333,7 +333,7 @@ def test_user_without_membership_sees_nothing_but_self(
     assert can(nobody, action, kind, obj) is expected
 
 
-MODELS = {
+MODELS: dict[Kind, Any] = {
     Kind.PREFECTURE: Prefecture, Kind.MUNICIPALITY: Municipality, Kind.AGENCY: Agency,
     Kind.STAFF: StaffMember, Kind.PAIRING: Pairing, Kind.NETWORK: Network, Kind.USER: User,
     Kind.MEMBERSHIP: Membership, Kind.AUDIT_EVENT: AuditEvent, Kind.PERSON: Person,
