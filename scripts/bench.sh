@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: a throwaway PostgreSQL, migrated, with the real jurisdictions; then `tsunagi bench`
-# (which rebuilds the demo at each size). Arguments go to `tsunagi bench`. Nothing under ./var
-# is touched.
+# (which rebuilds the demo at each size). Arguments go to `tsunagi bench`; unless they name
+# --persons, the sizes are paired with 10,000 and 100,000 persons (BENCH_PERSONS overrides it),
+# so the name search and the case page are timed at both. Nothing under ./var is touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,4 +17,9 @@ mkdir -p "$TSUNAGI_DATA_DIR/static"
 
 .venv/bin/tsunagi migrate --verbosity 0
 .venv/bin/tsunagi load_jurisdictions
-.venv/bin/tsunagi bench "$@"
+persons=()
+case " $* " in
+  *" --persons"*) ;;
+  *) persons=(--persons "${BENCH_PERSONS:-10000,100000}") ;;
+esac
+.venv/bin/tsunagi bench "${persons[@]}" "$@"

@@ -8,7 +8,8 @@ Each capability registers the pages and API calls it wants timed, by name:
 
 The foundation's calls are in `tsunagi/bench/calls.py`; another app adds a `bench_calls.py`
 module, found by autodiscovery. For each data size the harness rebuilds the demo
-(`tsunagi demo --scale N --reset`), then times every call in-process with Django's test client,
+(`tsunagi demo --scale N --reset`, with `--persons M` when the command pairs the size with a
+number of persons), then times every call in-process with Django's test client,
 logged in as the named demo user (a session for pages, a bearer token for `/api/`), with DEBUG
 off as in production. A response other than the expected status is reported as an error in
 the table, never raised.
@@ -207,19 +208,24 @@ def _ms(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def rebuild_demo(size: int) -> None:
-    """The demo data at the given size (`tsunagi demo --scale N --reset`), its output dropped."""
-    call_command("demo", scale=size, reset=True, stdout=io.StringIO())
+def rebuild_demo(size: int, persons: int = 0) -> None:
+    """The demo data at the given size (`tsunagi demo --scale N --persons M --reset`), its output
+    dropped."""
+    call_command("demo", scale=size, persons=persons, reset=True, stdout=io.StringIO())
 
 
 def row_counts() -> dict[str, int]:
     from tsunagi.agencies.models import Agency
     from tsunagi.jurisdictions.models import Municipality
+    from tsunagi.people.models import Case, Contact, Person
 
     return {
         "agencies": Agency.objects.count(),
         "municipalities": Municipality.objects.count(),
         "users": get_user_model().objects.count(),
+        "persons": Person.objects.count(),
+        "cases": Case.objects.count(),
+        "contacts": Contact.objects.count(),
     }
 
 

@@ -3,7 +3,8 @@
 `build_foundation(rng, fake, scale)` (issue 2) builds on the real jurisdictions the 高知県
 registry of `kochi.py` with the cast of `cast.py` and, with `scale`, the synthetic agencies and
 users of `scale.py` in all 47 prefectures. A later capability adds its own builder
-(`build_people(rng, fake, persons)`) to `build_demo` and its own step to `reset_demo`.
+to `build_demo` and its own step to `reset_demo`, as issue 3 does with `people.build_people` (the
+persons, households, cases, contacts and assessments of the demo agencies, and `--persons N`).
 
 What the demo builds is recognisable, so `--reset` removes it and nothing else:
 - an agency's source is `demo:<key>`, and its e-mail ends in `@demo.tsunagi.invalid`
@@ -43,6 +44,7 @@ from .cast import (
     demo_accounts,
 )
 from .kochi import kochi_plan
+from .people import build_people, people_counts, reset_people
 from .scale import scale_plan
 from .specs import DEMO_SOURCE_PREFIX, Plan, key_of, postal_places
 
@@ -131,18 +133,25 @@ def reset_foundation() -> Counter[str]:
 
 
 @transaction.atomic
-def build_demo(seed: int = DEFAULT_SEED, scale: int = 0) -> BuildReport:
-    """Build the demo, or complete it: the same seed and scale always give the same data."""
+def build_demo(seed: int = DEFAULT_SEED, scale: int = 0, persons: int = 0) -> BuildReport:
+    """Build the demo, or complete it: the same seed, scale and persons always give the same
+    data."""
     rng = random.Random(seed)
     fake = Faker("ja_JP")
     fake.seed_instance(seed)
     report = build_foundation(rng, fake, scale)
+    report.created.update(build_people(seed, persons))  # issue 3
     report.created = +report.created
     if report.created:
         audit.record(
             "demo.built",
             username=AUDIT_USERNAME,
-            detail={"seed": seed, "scale": scale, "created": dict(report.created)},
+            detail={
+                "seed": seed,
+                "scale": scale,
+                "persons": persons,
+                "created": dict(report.created),
+            },
         )
     return report
 
@@ -150,7 +159,8 @@ def build_demo(seed: int = DEFAULT_SEED, scale: int = 0) -> BuildReport:
 @transaction.atomic
 def reset_demo() -> Counter[str]:
     """Remove the demo data of every capability, the latest capability first."""
-    removed = reset_foundation()
+    removed = reset_people(demo_agencies())  # issue 3
+    removed.update(reset_foundation())
     audit.record("demo.reset", username=AUDIT_USERNAME, detail={"removed": dict(removed)})
     return removed
 
@@ -168,6 +178,7 @@ def demo_counts() -> dict[str, int]:
         "networks": Network.objects.filter(convenor__in=agencies).count(),
         "users": demo_users().count(),
         "memberships": Membership.objects.filter(user__in=demo_users()).count(),
+        **people_counts(agencies),
     }
 
 

@@ -10,25 +10,51 @@ from django.db import connection
 from tsunagi.bench.harness import load_calls, rebuild_demo, run_bench
 
 
-def _sizes(value: str) -> list[int]:
+def _numbers(value: str, option: str) -> list[int]:
     try:
-        sizes = sorted({int(part) for part in value.split(",") if part.strip()})
+        numbers = [int(part) for part in value.split(",") if part.strip()]
     except ValueError as exc:
-        raise CommandError(f"--sizes takes numbers separated by commas, not {value!r}") from exc
-    if not sizes or sizes[0] < 0:
-        raise CommandError("--sizes needs at least one size, none negative")
-    return sizes
+        raise CommandError(f"{option} takes numbers separated by commas, not {value!r}") from exc
+    if not numbers or min(numbers) < 0:
+        raise CommandError(f"{option} needs at least one number, none negative")
+    return numbers
+
+
+def _sizes(value: str) -> list[int]:
+    return sorted(set(_numbers(value, "--sizes")))
+
+
+def _persons(value: str, sizes: list[int]) -> tuple[dict[int, int], str]:
+    """The number of persons built at each size, paired in order (the smallest size gets the
+    smallest number); a size beyond the numbers gets the last one. Also a note when the counts
+    differ."""
+    if not value.strip():
+        return dict.fromkeys(sizes, 0), ""
+    numbers = sorted(_numbers(value, "--persons"))
+    paired = {size: numbers[min(i, len(numbers) - 1)] for i, size in enumerate(sizes)}
+    note = ""
+    if len(numbers) > 1 and len(numbers) != len(sizes):
+        note = f"--persons gives {len(numbers)} numbers for {len(sizes)} sizes: " + ", ".join(
+            f"size {s} with {n} persons" for s, n in paired.items()
+        )
+    return paired, note
 
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the demo at each size (tsunagi demo --scale N --reset) and time every "
+        "Rebuild the demo at each size (tsunagi demo --scale N --persons M --reset) and time every "
         "registered call: p50 and p95 per size, and the p95 ratio between the largest and "
         "smallest size. Meant for PostgreSQL; destroys the data in the database."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--sizes", default="1,10", help="demo --scale values (default 1,10)")
+        parser.add_argument(
+            "--persons",
+            default="",
+            help="demo --persons values paired with the sizes in order, e.g. 10000,100000 "
+            "(one number: the same at every size; default none)",
+        )
         parser.add_argument("--repeat", type=int, default=30, help="timed requests per call")
         parser.add_argument("--warmup", type=int, default=3, help="untimed requests first")
         parser.add_argument(
@@ -55,13 +81,21 @@ class Command(BaseCommand):
         if not len(calls):
             raise CommandError("no registered call matches --only")
         sizes = [0] if options["no_rebuild"] else _sizes(options["sizes"])
+        persons: dict[int, int] = {}
+        if not options["no_rebuild"]:
+            persons, note = _persons(options["persons"], sizes)
+            if note:
+                self.stderr.write(note)
+
+        def rebuild(size: int) -> None:
+            rebuild_demo(size, persons=persons[size])
 
         result = run_bench(
             calls,
             sizes,
             repeat=options["repeat"],
             warmup=options["warmup"],
-            rebuild=None if options["no_rebuild"] else rebuild_demo,
+            rebuild=None if options["no_rebuild"] else rebuild,
             progress=lambda message: self.stderr.write(message),
         )
         self.stdout.write(result.table())
