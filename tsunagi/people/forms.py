@@ -186,7 +186,8 @@ class PersonForm(TsunagiModelForm):
             labels = "、".join(str(ContactMethod(v).label) for v in sorted(both))
             self.add_error(
                 "avoided_contact",
-                _("%(ways)s cannot be both preferred and avoided.") % {"ways": labels},
+                _("%(ways)s cannot be both a preferred and an avoided way of contact.")
+                % {"ways": labels},
             )
         return data
 
