@@ -126,8 +126,17 @@ def _open_flags_of_persons(user: Any, person_ids: list[int]) -> QuerySet[Flag]:
     )
 
 
+def _log_shown(request: HttpRequest, persons: Any, shown_in: str) -> None:
+    """Persons listed on a screen (search results, duplicate candidates) are read too."""
+    for person in persons:
+        services.log_read(request.user, Kind.PERSON, person, request, shown_in=shown_in)
+
+
 def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """What every screen of a case shows above its own content: header and open flags (R8)."""
+    """What every screen of a case shows above its own content: header and open flags (R8).
+
+    Showing it is a read of the case, so it goes in the access log here, once per screen."""
+    services.log_read(request.user, Kind.CASE, case, request)
     return {
         "case": case,
         "person": case.person,
@@ -176,8 +185,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         ).order_by("kana_key", "name_key", "pk")
         page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = _list_rows(request.user, list(page.object_list))
-        for row in rows:
-            services.log_read(request.user, Kind.PERSON, row["person"], request, shown_in="list")
+        _log_shown(request, (row["person"] for row in rows), "list")
     context = {
         "form": form,
         "page": page,
@@ -210,6 +218,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             )
         except services.PossibleDuplicates as exc:
             duplicates = exc.candidates
+            _log_shown(request, (c.person for c in duplicates), "duplicates")
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -287,6 +296,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The person was saved."))
             return redirect("people:detail", pk=person.pk)
+    services.log_read(request.user, Kind.PERSON, person, request)
     return render(
         request,
         "people/person_form.html",
@@ -321,6 +331,7 @@ def household_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The household was created. Add its other members."))
             return redirect("people:household", pk=household.pk)
+    services.log_read(request.user, Kind.PERSON, person, request)
     return render(
         request, "people/household_form.html", {"form": form, "person": person, "household": None}
     )
@@ -376,6 +387,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The household was saved."))
             return redirect("people:household", pk=household.pk)
+    services.log_read(request.user, Kind.HOUSEHOLD, household, request)
     return render(request, "people/household_form.html", {"form": form, "household": household})
 
 
@@ -439,15 +451,18 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
                 )
         except services.PossibleDuplicates as exc:
             duplicates = exc.candidates
+            _log_shown(request, (c.person for c in duplicates), "duplicates")
         except ValidationError as exc:
             _apply_errors(new, exc)
         else:
             messages.success(request, _("%(name)s was added to the household.") % {"name": person})
             return redirect("people:household", pk=household.pk)
+    candidates = _member_candidates(request.user, household, q)
+    _log_shown(request, candidates, "member_search")
     context = {
         "household": household,
         "q": q,
-        "candidates": _member_candidates(request.user, household, q),
+        "candidates": candidates,
         "existing": existing,
         "new": new,
         "duplicates": duplicates,
@@ -472,6 +487,7 @@ def member_remove(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse
         services.remove_member(request.user, household, person, request=request)
         messages.success(request, _("%(name)s was removed from the household.") % {"name": person})
         return redirect("people:household", pk=household.pk)
+    services.log_read(request.user, Kind.PERSON, person, request)
     return render(request, "people/member_remove.html", {"household": household, "person": person})
 
 
@@ -481,7 +497,6 @@ def member_remove(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse
 @member_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    services.log_read(request.user, Kind.CASE, case, request)
     timeline = Paginator(selectors.timeline(request.user, case), TIMELINE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -640,10 +655,6 @@ def contact_create(
         initial=ContactForm.initial_for(staff=request.user),
     )
     intake = IntakeForm(request.POST or None, prefix="intake") if case is None else None
-    if case is not None:
-        services.log_read(request.user, Kind.CASE, case, request)
-    else:
-        services.log_read(request.user, Kind.PERSON, person, request)
     if request.method == "POST" and form.is_valid() and (intake is None or intake.is_valid()):
         try:
             contact = services.record_contact(
@@ -676,6 +687,7 @@ def contact_create(
     if case is not None:
         context.update(_case_context(request, case))
     else:
+        services.log_read(request.user, Kind.PERSON, person, request)
         context.update(
             {
                 "flags": list(_open_flags_of_persons(request.user, [person.pk])),
@@ -783,7 +795,6 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
         Kind.ASSESSMENT,
         Assessment(agency_id=case.agency_id, case=case),
     )
-    services.log_read(request.user, Kind.CASE, case, request)
     latest = selectors.assessments_of(request.user, case).first()
     form = AssessmentForm(request.POST or None, initial=AssessmentForm.initial_from(latest))
     if request.method == "POST" and form.is_valid():
@@ -804,7 +815,6 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def assessment_list(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    services.log_read(request.user, Kind.CASE, case, request, shown_in="assessments")
     history = list(selectors.assessments_of(request.user, case))
     return render(
         request,

@@ -9,6 +9,7 @@ from django.test import Client
 
 from tests.cast import Cast, make_cast
 from tests.people import yamada_household
+from tsunagi.access.models import AuditEvent
 from tsunagi.accounts.models import Role
 from tsunagi.people import services
 from tsunagi.people.models import Flag
@@ -62,6 +63,17 @@ def test_flags_banner_is_on_every_screen_of_the_case(cast: Cast) -> None:
         assert "未対応の警告 2件" in page, url
         assert flag.reason in page, url
         assert f"/people/flags/{flag.pk}/resolve/" in page, url
+
+
+def test_every_screen_of_the_case_is_in_the_access_log(cast: Cast) -> None:
+    household, son, case, _flag = urgent_call(cast)
+    staff = cast.users[Role.STAFF]
+    client = client_for(staff)
+    for url in screens_of(household, son, case):
+        before = AuditEvent.objects.filter(actor=staff, action__endswith=".viewed").count()
+        client.get(url)
+        after = AuditEvent.objects.filter(actor=staff, action__endswith=".viewed").count()
+        assert after > before, url
 
 
 def test_resolving_needs_a_note_and_keeps_nothing_lost(cast: Cast) -> None:

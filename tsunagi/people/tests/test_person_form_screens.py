@@ -11,6 +11,7 @@ from django.test import Client
 
 from tests.cast import Cast, make_cast
 from tests.people import make_person, years_ago
+from tsunagi.access.models import AuditEvent
 from tsunagi.accounts.models import Role
 from tsunagi.people.models import Person
 from tsunagi.web.wareki import format_wareki
@@ -105,6 +106,8 @@ def test_old_kanji_duplicate_is_shown_with_reasons_and_register_anyway(cast: Cas
     assert 'value="髙橋"' in page and 'value="丸ノ内1丁目"' in page
     assert 'name="allow_duplicate"' in page
     assert Person.objects.count() == 1
+    shown = AuditEvent.objects.get(action="person.viewed", detail__shown_in="duplicates")
+    assert shown.record_id == str(Person.objects.get().pk) and shown.actor == staff
     response = client.post("/people/new/", {**data, "allow_duplicate": "on"})
     assert response.status_code == 302
     assert Person.objects.filter(family_name="髙橋").exists()
