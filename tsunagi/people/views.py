@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from tsunagi.access.policy import (
@@ -751,11 +752,11 @@ def _display(assessment: Assessment, name: str) -> str:
     value = getattr(assessment, name)
     if name == "connections":
         labels = dict(Connection.choices)
-        return "、".join(str(labels.get(v, v)) for v in value) or _("none")
+        return "、".join(str(labels.get(v, v)) for v in value) or pgettext("connections", "none")
     if getattr(field, "choices", None):
         return str(getattr(assessment, f"get_{name}_display")()) if value else ""
     if isinstance(value, bool):
-        return _("Yes") if value else ""
+        return pgettext("assessment answer", "Yes") if value else ""
     if name == "monthly_income" and value is not None:
         return _("%(yen)s yen") % {"yen": f"{value:,}"}
     if hasattr(value, "isoformat"):
