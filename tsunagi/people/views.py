@@ -21,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from tsunagi.access.policy import (
@@ -56,7 +55,7 @@ from .forms import (
     PersonSearchForm,
     RestrictionForm,
 )
-from .models import SPECIAL_CARE_FIELDS, Assessment, Case, Contact, Flag, Household, Person
+from .models import Assessment, Case, Contact, Flag, Household, Person
 
 PAGE_SIZE = 20
 TIMELINE_PAGE_SIZE = 20
@@ -522,7 +521,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "household_view": view,
             "indicators": indicators,
             "latest": latest,
-            "latest_rows": _assessment_rows(latest) if latest is not None else [],
             "isolation": isolation,
             "isolation_label": rules.isolation_label(isolation) if isolation is not None else "",
             "connections_total": len(Connection.values),
@@ -745,48 +743,6 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- assessments ----------------------------------------------------------------------------
 
 
-def _display(assessment: Assessment, name: str) -> str:
-    from tsunagi.web.templatetags.wareki import wareki
-
-    field = Assessment._meta.get_field(name)
-    value = getattr(assessment, name)
-    if name == "connections":
-        labels = dict(Connection.choices)
-        return "、".join(str(labels.get(v, v)) for v in value) or pgettext("connections", "none")
-    if getattr(field, "choices", None):
-        return str(getattr(assessment, f"get_{name}_display")()) if value else ""
-    if isinstance(value, bool):
-        return pgettext("assessment answer", "Yes") if value else ""
-    if name == "monthly_income" and value is not None:
-        return _("%(yen)s yen") % {"yen": f"{value:,}"}
-    if hasattr(value, "isoformat"):
-        return wareki(value)
-    return "" if value is None else str(value)
-
-
-def _assessment_rows(assessment: Assessment) -> list[tuple[Any, list[dict[str, Any]]]]:
-    """The assessment in the sheet's sections, leaving out what was not answered."""
-    sections = []
-    for title, names in AssessmentForm.SECTIONS:
-        rows = []
-        for name in names:
-            if name == "assessed_on":
-                continue
-            value = _display(assessment, name)
-            if value:
-                rows.append(
-                    {
-                        "label": getattr(Assessment._meta.get_field(name), "verbose_name", name),
-                        "value": value,
-                        "special_care": name in SPECIAL_CARE_FIELDS,
-                        "long": name.endswith("notes") or name == "wishes",
-                    }
-                )
-        if rows:
-            sections.append((title, rows))
-    return sections
-
-
 @member_required
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
@@ -851,7 +807,6 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             **_case_context(request, assessment.case),
             "assessment": assessment,
-            "sections": _assessment_rows(assessment),
             "areas": rules.problem_areas(assessment),
             "economic_need": rules.economic_need_reasons(assessment),
             "isolation": isolation,
