@@ -344,6 +344,10 @@ def _validate_case(case: Case) -> None:
         case.problems.append(case.main_problem)
     if case.closed_on and case.closed_on < case.opened_on:
         raise ValidationError({"closed_on": _("A case cannot close before it opened.")})
+    today = timezone.localdate()
+    for name in ("opened_on", "screened_on", "closed_on"):
+        if (getattr(case, name) or today) > today:
+            raise ValidationError({name: _("This date is in the future.")})
     if case.screening == "handed_over" and not case.handed_to.strip():
         raise ValidationError({"handed_to": _("Name the system or agency the person went to.")})
     case.full_clean(exclude=["agency", "person", "created_by", "number"])
@@ -451,13 +455,25 @@ def set_restriction(
 
 def _validate_contact(contact: Contact) -> None:
     contact.urgent = _choices_list(contact.urgent, Urgency.values, "urgent")
-    if contact.occurred_at and contact.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
-        raise ValidationError({"occurred_at": _("A contact cannot be recorded in the future.")})
+    _check_contact_time(contact.occurred_at)
     if contact.initiator_person_id is not None:
         caller = Person.objects.filter(pk=contact.initiator_person_id).first()
         if caller is None or caller.agency_id != contact.agency_id:
             raise ValidationError({"initiator_person": _("Choose a person of this agency.")})
+    if contact.staff_id is not None and not _works_at(contact.staff_id, contact.agency_id):
+        raise ValidationError({"staff": _("Choose a member of staff of this agency.")})
     contact.full_clean(exclude=["agency", "case", "created_by"])
+
+
+def _check_contact_time(when: datetime.datetime | None) -> None:
+    if when and when > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": _("A contact cannot be recorded in the future.")})
+
+
+def _works_at(user_id: int, agency_id: int) -> bool:
+    from tsunagi.accounts.models import Membership
+
+    return Membership.objects.filter(user_id=user_id, agency_id=agency_id, is_active=True).exists()
 
 
 @transaction.atomic
@@ -483,6 +499,7 @@ def record_contact(
         case = person.cases.filter(closed_on__isnull=True).order_by("-opened_on", "-pk").first()
         if case is None:
             when = data.get("occurred_at") or timezone.now()
+            _check_contact_time(when)  # before the case opens on that date
             case = open_case(
                 actor, person, case_data, opened_on=timezone.localdate(when), request=request
             )
