@@ -117,7 +117,7 @@ def test_synthetic_persons_in_bulk_with_cases_contacts_and_search_keys() -> None
         person.save()  # computes the keys itself
         assert [getattr(person, f) for f in KEYS] == stored
     # found by the name search of demo-staff, in kana of any width
-    someone = synthetic.select_related("person").first().person
+    someone = synthetic.select_related("person")[0].person
     assert selectors.persons(user("demo-staff"), someone.family_name_kana).filter(pk=someone.pk)
 
 

@@ -189,14 +189,15 @@ def test_the_checklist_marks_the_main_problem_and_the_others() -> None:
 
 def test_a_case_without_assessment_prints_a_blank_sheet(cast: Cast) -> None:
     staff = cast.users[Role.STAFF]
-    person = make_person(staff, cast.center, "高橋", "一郎", birth_date=years_ago(40))
-    case = services.open_case(staff, person, {"problems": ["job_search"]})
+    person = make_person(staff, cast.center, "高橋", "一郎", estimated_age=40)  # no birth date
+    case = services.open_case(staff, person, {"problems": ["job_search"]})  # and no contact
 
     response = login(staff).get(assessment_url(case))
 
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
     assert AuditEvent.objects.get(action="case.printed").detail["assessment"] is None
+    assert login(staff).get(intake_url(case)).content.startswith(b"%PDF")
 
 
 def test_an_older_assessment_is_printed_on_request(cast: Cast, yamada: Case) -> None:
