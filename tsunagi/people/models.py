@@ -10,6 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -270,7 +271,13 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "number"], name="case_number_per_agency")
         ]
-        indexes = [models.Index(fields=["agency", "-opened_on"], name="case_agency_opened")]
+        indexes = [
+            models.Index(fields=["agency", "-opened_on"], name="case_agency_opened"),
+            # Every person lookup asks "has this person a restricted case?": few cases are.
+            models.Index(
+                fields=["person"], condition=Q(is_restricted=True), name="case_restricted_person"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.person}"

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jaconv
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from tsunagi.access.policy import Kind, scope
@@ -42,7 +43,10 @@ def persons(
         if _looks_like_phone(q):
             phone = phone or q
         else:
-            qs = qs.filter(_name_q(q))
+            # Sorted on an expression no index provides, so that PostgreSQL finds the few
+            # matches through the prefix indexes and sorts them, instead of walking the whole
+            # list in reading order and filtering (which grows with the number of persons).
+            qs = qs.filter(_name_q(q)).order_by(Concat("kana_key", Value("")), "name_key", "pk")
     if birth_date is not None:
         qs = qs.filter(birth_date=birth_date)
     if phone:

@@ -128,8 +128,7 @@ def _open_flags_of_persons(user: Any, person_ids: list[int]) -> QuerySet[Flag]:
 
 def _log_shown(request: HttpRequest, persons: Any, shown_in: str) -> None:
     """Persons listed on a screen (search results, duplicate candidates) are read too."""
-    for person in persons:
-        services.log_read(request.user, Kind.PERSON, person, request, shown_in=shown_in)
+    services.log_reads(request.user, Kind.PERSON, persons, request, shown_in=shown_in)
 
 
 def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -182,7 +181,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         filters = {k: v for k, v in form.data.items() if k in ("q", "birth_date") and v}
         persons = selectors.persons(
             request.user, form.cleaned_data["q"], birth_date=form.cleaned_data["birth_date"]
-        ).order_by("kana_key", "name_key", "pk")
+        )
         page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = _list_rows(request.user, list(page.object_list))
         _log_shown(request, (row["person"] for row in rows), "list")
