@@ -408,7 +408,9 @@ class AssessmentSummary(Schema):
     going_out_label: str
     withdrawn_since: datetime.date | None
     withdrawn_years: int | None
-    isolation_level: int = Field(..., description="Kinds of connection lost, 0–6.")
+    isolation_level: int | None = Field(
+        ..., description="Kinds of connection lost, 0–6; null while not asked about."
+    )
     isolation_label: str
 
 
@@ -753,8 +755,10 @@ class AssessmentFields(Schema):
     mental_health: Level = special(Level.UNKNOWN, "Mental health.")
     depression: bool = special(False, "Signs of depression.")
     mental_health_notes: str = special("", "Mental health: notes.")
-    connections: list[Connection] = Field(
-        [], description="The kinds of connection the person still has (six kinds of isolation)."
+    connections: list[Connection] | None = Field(
+        None,
+        description="The kinds of connection the person still has (six kinds of isolation); "
+        "[] for none at all, null or omitted while isolation has not been asked about.",
     )
     isolation_notes: str = ""
     finance: Finance = Field(Finance.UNKNOWN, description="Household finance.")
@@ -809,7 +813,7 @@ class AssessmentOut(AssessmentFields):
     assessed_by_name: str
     withdrawn_since: datetime.date | None
     areas: list[LabelledOut]
-    isolation_level: int
+    isolation_level: int | None
     isolation_label: str
     special_care_fields: list[str] = Field(
         ..., description="The fields of this record that hold special-care information."
@@ -830,7 +834,7 @@ class AssessmentOut(AssessmentFields):
         return summary["areas"] if summary else []
 
     @staticmethod
-    def resolve_isolation_level(obj: Assessment) -> int:
+    def resolve_isolation_level(obj: Assessment) -> int | None:
         return rules.isolation_level(obj)
 
     @staticmethod

@@ -482,6 +482,12 @@ class AssessmentForm(TsunagiModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tick what the person still has; what is not ticked counts as isolation."),
     )
+    isolation_asked = forms.BooleanField(
+        label=_("isolation was asked about"),
+        required=False,
+        initial=True,
+        help_text=_("Untick while you could not ask: nothing ticked then means not known."),
+    )
 
     class Meta:
         model = Assessment
@@ -505,7 +511,7 @@ class AssessmentForm(TsunagiModelForm):
                 "mental_health_notes",
             ),
         ),
-        (_("Community and isolation"), ("connections", "isolation_notes")),
+        (_("Community and isolation"), ("isolation_asked", "connections", "isolation_notes")),
         (
             _("Household finance, debt and housing"),
             (
@@ -562,7 +568,8 @@ class AssessmentForm(TsunagiModelForm):
 
     def assessment_data(self) -> dict[str, Any]:
         data = {name: self.cleaned_data.get(name) for name in ASSESSMENT_FIELDS}
-        data["connections"] = list(data["connections"] or [])
+        asked = self.cleaned_data.get("isolation_asked")
+        data["connections"] = list(data["connections"] or []) if asked else None
         return data
 
     @staticmethod
@@ -573,4 +580,5 @@ class AssessmentForm(TsunagiModelForm):
             for name in ASSESSMENT_FIELDS:
                 if name not in NOT_CARRIED_OVER and name != "assessed_on":
                     initial[name] = getattr(latest, name)
+            initial["isolation_asked"] = latest.connections is not None
         return initial

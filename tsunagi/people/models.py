@@ -406,7 +406,13 @@ class Assessment(models.Model):
     depression = models.BooleanField(_("signs of depression"), default=False)
     mental_health_notes = models.TextField(_("mental health: notes"), blank=True)
     # community and isolation: the connections the person still has
-    connections = models.JSONField(_("still connected with"), default=list, blank=True)
+    connections = models.JSONField(
+        _("still connected with"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_("Empty (null) while isolation has not been asked about yet."),
+    )
     isolation_notes = models.TextField(_("community and isolation: notes"), blank=True)
     # household finance, debt, housing
     finance = models.CharField(

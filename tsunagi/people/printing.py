@@ -334,7 +334,7 @@ def assessment_sections(a: Assessment | None) -> list[Section]:
                 Row(
                     _("isolation level"),
                     text=(
-                        ""
+                        rules.isolation_label(None)
                         if isolation is None
                         else _("%(lost)d of 6 kinds of connection lost: %(label)s")
                         % {"lost": isolation, "label": rules.isolation_label(isolation)}

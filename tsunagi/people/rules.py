@@ -138,13 +138,18 @@ def _labels(areas: Iterable[str]) -> str:
 # --- one assessment -------------------------------------------------------------------------
 
 
-def isolation_level(assessment: Any) -> int:
-    """How many of the six kinds of connection (seed 003 社会的孤立) the person has lost: 0–6."""
-    kept = {c for c in (assessment.connections or []) if c in Connection.values}
+def isolation_level(assessment: Any) -> int | None:
+    """How many of the six kinds of connection (seed 003 社会的孤立) the person has lost: 0–6;
+    None while isolation has not been asked about (not the same as no connection at all)."""
+    if assessment.connections is None:
+        return None
+    kept = {c for c in assessment.connections if c in Connection.values}
     return len(Connection.values) - len(kept)
 
 
-def isolation_label(level: int) -> str:
+def isolation_label(level: int | None) -> str:
+    if level is None:
+        return _("not asked yet")
     if level >= 4:
         return _("severe isolation")
     if level >= 2:
@@ -178,7 +183,7 @@ def problem_areas(assessment: Any) -> set[str]:
         areas.add("children")
     if a.going_out:
         areas.add("hikikomori")
-    if isolation_level(a) >= 4:
+    if (isolation_level(a) or 0) >= 4:
         areas.add("isolation")
     if a.dv_abuse:
         areas.add("dv")
@@ -240,7 +245,7 @@ def suicide_risk_factors(assessment: Any) -> list[str]:
         factors.append(_("conflict in the family"))
     if a.physical_health == Level.SERIOUS:
         factors.append(_("serious physical illness"))
-    if isolation_level(a) >= 4:
+    if (isolation_level(a) or 0) >= 4:
         factors.append(_("severe isolation"))
     if a.going_out:
         factors.append(_("hikikomori state"))

@@ -566,7 +566,10 @@ def update_contact(
 def _validate_assessment(assessment: Assessment) -> None:
     from .choices import Connection
 
-    assessment.connections = _choices_list(assessment.connections, Connection.values, "connections")
+    if assessment.connections is not None:  # None: isolation not asked about yet
+        assessment.connections = _choices_list(
+            assessment.connections, Connection.values, "connections"
+        )
     if assessment.assessed_on and assessment.assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("An assessment cannot be dated in the future.")})
     if assessment.withdrawn_since and assessment.withdrawn_since > timezone.localdate():

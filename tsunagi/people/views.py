@@ -521,7 +521,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "indicators": indicators,
             "latest": latest,
             "isolation": isolation,
-            "isolation_label": rules.isolation_label(isolation) if isolation is not None else "",
+            "isolation_label": rules.isolation_label(isolation) if latest is not None else "",
             "connections_total": len(Connection.values),
             "history": history,
             "assigned": list(case.assigned_staff.all()),

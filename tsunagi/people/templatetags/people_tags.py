@@ -57,6 +57,8 @@ def _answer(assessment: Any, name: str) -> str:
     field = Assessment._meta.get_field(name)
     value = getattr(assessment, name)
     if name == "connections":
+        if value is None:
+            return ""  # not asked yet
         names = dict(Connection.choices)
         return "、".join(str(names.get(v, v)) for v in value) or pgettext("connections", "none")
     if getattr(field, "choices", None):
@@ -79,7 +81,9 @@ def answered_sections(assessment: Any) -> list[tuple[Any, list[dict[str, Any]]]]
     for title, names in AssessmentForm.SECTIONS:
         rows = []
         for name in names:
-            value = _answer(assessment, name) if name != "assessed_on" else ""
+            if name in ("assessed_on", "isolation_asked"):
+                continue  # the date heads the page; whether isolation was asked shows below
+            value = _answer(assessment, name)
             if value:
                 rows.append(
                     {

@@ -164,3 +164,17 @@ def test_those_without_personal_records_are_refused(cast: Cast, who: str) -> Non
     response = client.post(f"/people/cases/{case.pk}/assessments/new/", from_the_mother())
     assert response.status_code in (403, 404)
     assert Assessment.objects.count() == 1
+
+
+def test_isolation_not_asked_is_saved_as_not_known(cast: Cast) -> None:
+    """Unticking "isolation was asked about" stores no connections at all, shown as 未確認."""
+    from tsunagi.people.forms import AssessmentForm
+
+    form = AssessmentForm(data={"assessed_on": "令和7年4月1日", "informant": "family"})
+    assert form.is_valid(), form.errors
+    assert form.assessment_data()["connections"] is None
+    asked = AssessmentForm(
+        data={"assessed_on": "R7.4.1", "informant": "family", "isolation_asked": "on"}
+    )
+    assert asked.is_valid(), asked.errors
+    assert asked.assessment_data()["connections"] == []

@@ -265,7 +265,16 @@ def test_isolation_level_counts_the_lost_connections(kept: list, level: int, lab
 
 def test_isolation_ignores_unknown_and_repeated_ticks() -> None:
     assert rules.isolation_level(assessment(connections=["family", "family", "pets"])) == 5
-    assert rules.isolation_level(assessment(connections=None)) == 6
+    assert rules.isolation_level(assessment(connections=[])) == 6
+
+
+def test_isolation_not_asked_is_not_isolation() -> None:
+    """An assessment made before isolation could be asked about counts no isolation at all."""
+    not_asked = assessment(connections=None, depression=True, employment="unemployed")
+    assert rules.isolation_level(not_asked) is None
+    assert rules.isolation_label(None) == "未確認"
+    assert "isolation" not in rules.problem_areas(not_asked)
+    assert "深刻な孤立" not in " ".join(rules.suicide_risk_factors(not_asked))
 
 
 def test_isolation_counts_as_a_problem_area_from_four_lost_connections() -> None:
