@@ -28,7 +28,14 @@ from ..forms import (
     RestrictionForm,
 )
 from ..models import Case
-from .common import TIMELINE_PAGE_SIZE, _apply_errors, _case_context, _caseworkers, _get_case
+from .common import (
+    TIMELINE_PAGE_SIZE,
+    _apply_errors,
+    _case_context,
+    _caseworkers,
+    _get_case,
+    _keep_for_retry,
+)
 
 
 @member_required
@@ -86,16 +93,14 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except EditConflict as exc:
             conflict = exc.current
-            form.add_error(
-                None,
+            _keep_for_retry(
+                form,
+                conflict,
                 _(
                     "Someone else saved this case while you were editing. Your changes are "
                     "kept below; check the current values and save again."
                 ),
             )
-            data = form.data.copy()  # type: ignore[attr-defined]
-            data["version"] = str(conflict.version)
-            form.data = data
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:

@@ -133,3 +133,12 @@ def _list_rows(user: Any, persons: list[Person]) -> list[dict[str, Any]]:
         {"person": p, "open_case": open_cases.get(p.pk), "open_flags": flag_counts.get(p.pk, 0)}
         for p in persons
     ]
+
+
+def _keep_for_retry(form: Any, current: Any, message: str) -> None:
+    """After an edit conflict: say so, keep what was typed, and let the next save go over the
+    version now in the database (the user has seen it)."""
+    form.add_error(None, message)
+    data = form.data.copy()
+    data["version"] = str(current.version)
+    form.data = data

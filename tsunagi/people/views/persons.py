@@ -33,6 +33,7 @@ from .common import (
     PAGE_SIZE,
     _apply_errors,
     _get_person,
+    _keep_for_retry,
     _list_rows,
     _log_shown,
     _open_flags_of_persons,
@@ -151,16 +152,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except EditConflict as exc:
             conflict = exc.current
-            form.add_error(
-                None,
+            _keep_for_retry(
+                form,
+                conflict,
                 _(
                     "Someone else saved this person while you were editing. Your changes are "
                     "kept below; check the current values and save again."
                 ),
             )
-            data = form.data.copy()  # type: ignore[attr-defined]
-            data["version"] = str(conflict.version)
-            form.data = data
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
