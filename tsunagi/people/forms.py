@@ -35,7 +35,7 @@ from .choices import (
     Urgency,
 )
 from .models import SPECIAL_CARE_FIELDS, Assessment, Case, Person
-from .services import ASSESSMENT_FIELDS
+from .services import ASSESSMENT_FIELDS, PERSON_FIELDS
 
 # Urgent matters hold for today only: a new assessment does not copy them from the last one.
 NOT_CARRIED_OVER = ("no_food", "no_shelter", "suicidal_thoughts")
@@ -109,25 +109,7 @@ class PersonForm(TsunagiModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "family_name",
-            "given_name",
-            "family_name_kana",
-            "given_name_kana",
-            "sex",
-            "birth_date",
-            "estimated_age",
-            "postal_code",
-            "municipality",
-            "address",
-            "phone",
-            "mobile",
-            "email",
-            "preferred_contact",
-            "avoided_contact",
-            "contact_notes",
-            "notes",
-        ]
+        fields = list(PERSON_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(
