@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "tsunagi.agencies",
     "tsunagi.accounts",
     "tsunagi.people",
+    "tsunagi.consent",
+    "tsunagi.meetings",
+    "tsunagi.referrals",
     "tsunagi.demo",
     "tsunagi.bench",
 ]
@@ -154,6 +157,8 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tsunagi@localhost")
+# rule P5: also e-mail the owning agency's managers when information is shared without consent
+TSUNAGI_NOTIFY_BY_EMAIL = os.environ.get("TSUNAGI_NOTIFY_BY_EMAIL", "") in ("1", "true", "yes")
 
 # A login is refused for a while after this many failures in a row (the audit log keeps them all).
 TSUNAGI_LOGIN_MAX_FAILURES = int(os.environ.get("TSUNAGI_LOGIN_MAX_FAILURES", "5"))

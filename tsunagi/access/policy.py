@@ -50,12 +50,22 @@ class Kind(StrEnum):
     CONTACT = "contact"
     ASSESSMENT = "assessment"
     FLAG = "flag"
+    # consent and sharing: consents, the P2 explanation, grants, referrals, support meetings
+    CONSENT = "consent"
+    EXPLANATION = "explanation"
+    GRANT = "grant"
+    REFERRAL = "referral"
+    MEETING = "meeting"
 
 
 # Kinds that hold personal data: every read and change is logged, the operator never sees them.
 PERSONAL_KINDS = frozenset(
     {Kind.PERSON, Kind.HOUSEHOLD, Kind.CASE, Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG}
 )
+# Records of the sharing itself, each about one person (or, for a meeting, several).
+SHARING_KINDS = frozenset({Kind.CONSENT, Kind.EXPLANATION, Kind.GRANT, Kind.REFERRAL, Kind.MEETING})
+# Every kind whose reads and changes the access log must hold (access.md "What is logged").
+LOGGED_KINDS = PERSONAL_KINDS | SHARING_KINDS
 # Records that hang on a case and are seen exactly when the case is.
 CASE_PARTS = frozenset({Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG})
 # Roles that work on an agency's cases (access.md: staff, and the manager "as staff, plus").
@@ -228,9 +238,8 @@ def _audit_event(user: Any, action: Action, obj: Any) -> bool:
         return False  # append-only: nobody changes the log
     if obj is None:
         return bool(roles(user) & {Role.OPERATOR, Role.MANAGER, Role.AUDITOR})
-    if obj.agency_id is not None and obj.agency_id in agencies_with(
-        user, Role.MANAGER, Role.AUDITOR
-    ):
+    bodies = agencies_with(user, Role.MANAGER, Role.AUDITOR)
+    if obj.agency_id in bodies or getattr(obj, "actor_agency_id", None) in bodies:
         return True
     # The operator sees the installation's events (logins, accounts, registry changes), never an
     # event about a personal record.
@@ -283,9 +292,181 @@ def may_restrict(user: Any, case: Any) -> bool:
     return case.agency_id in agencies_with(user, Role.MANAGER)
 
 
+OWN_AGENCY = "own_agency"
+
+
+@dataclass(frozen=True)
+class Sight:
+    """How a user sees one person's record: the ground, the kinds of information, and the
+    agency the user acts for. Own-agency sight has every kind; a grant only those it names."""
+
+    ground: str
+    kinds: frozenset[str]
+    agency_id: int | None
+    grants: tuple[Any, ...] = ()
+
+    @property
+    def is_own(self) -> bool:
+        return self.ground == OWN_AGENCY
+
+    def permits(self, info_kind: str) -> bool:
+        return info_kind in self.kinds
+
+
+def _owner_id(kind: Kind, obj: Any) -> int | None:
+    return getattr(obj, "agency_id", None)
+
+
+def _person_of(kind: Kind, obj: Any) -> Any:
+    if kind == Kind.PERSON:
+        return obj
+    if kind == Kind.CASE or kind in CASE_PARTS:
+        case = obj if kind == Kind.CASE else obj.case
+        return case.person
+    return getattr(obj, "person", None)
+
+
+def _case_id_of(kind: Kind, obj: Any) -> int | None:
+    if kind == Kind.CASE:
+        return int(obj.pk)
+    if kind in CASE_PARTS:
+        return int(obj.case_id)
+    return None
+
+
+def active_grants(user: Any, person_id: int, at: Any = None) -> list[Any]:
+    """Grants in force that let `user` (through their agency, or as the dispatched supporter)
+    see the person; newest first."""
+    from tsunagi.access.models import Grant
+
+    receivers = agencies_with(user, *CASEWORKERS)
+    q = Q(receiving_agency__in=receivers)
+    if has_role(user, Role.SUPPORTER):
+        q |= Q(receiving_user=user)
+    return list(
+        Grant.objects.active(at)
+        .filter(q, person_id=person_id)
+        .select_related("consent")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def sight(user: Any, kind: Kind, obj: Any) -> Sight | None:
+    """The ground on which `user` may view the personal record `obj`, or None.
+
+    The owning agency's staff see everything they may see under `can`; anyone else only what
+    an active grant for this person (and, for a case-bound grant, this case) names, and only
+    when at least one field of the record is of a named kind (`kinds.record_shareable`)."""
+    from tsunagi.access.kinds import ALL_KINDS, record_shareable
+
+    if kind not in PERSONAL_KINDS:
+        raise ValueError(kind)
+    if can(user, Action.VIEW, kind, obj):
+        return Sight(OWN_AGENCY, frozenset(ALL_KINDS), _owner_id(kind, obj))
+    if kind == Kind.HOUSEHOLD:
+        return None  # a household is seen through its member's grant, never as a whole
+    person = _person_of(kind, obj)
+    case_id = _case_id_of(kind, obj)
+    grants = [
+        g
+        for g in active_grants(user, person.pk)
+        if g.agency_id == person.agency_id
+        and (g.case_id is None or case_id is None or g.case_id == case_id)
+    ]
+    if not grants:
+        return None
+    kinds = frozenset(k for g in grants for k in g.kinds)
+    if not record_shareable(obj._meta.label_lower, kinds):
+        return None
+    receiver = grants[0].receiving_agency_id
+    return Sight(grants[0].code, kinds, receiver, tuple(grants))
+
+
+def require_sight(user: Any, kind: Kind, obj: Any) -> Sight:
+    """`sight`, or 404 (the same answer as for a record that does not exist)."""
+    seen = sight(user, kind, obj)
+    if seen is None:
+        raise Http404
+    return seen
+
+
 def grant(user: Any, kind: Kind, obj: Any) -> str:
     """The ground on which `user` sees a personal record, as the access log writes it."""
-    return "own_agency"
+    if kind in PERSONAL_KINDS:
+        seen = sight(user, kind, obj)
+        if seen is not None:
+            return seen.ground
+    return OWN_AGENCY
+
+
+def _sees_person(user: Any, person: Any) -> bool:
+    return person is not None and can(user, Action.VIEW, Kind.PERSON, person)
+
+
+def _consent(user: Any, action: Action, obj: Any) -> bool:
+    """Consents and P2 explanations belong to the owning agency; a receiving agency reads the
+    consents its grants rest on, so it sees a withdrawal and its date (rule P4)."""
+    if obj is None:
+        return bool(agencies_with(user, *CASEWORKERS))
+    if obj.person_id is not None and _sees_person(user, obj.person):
+        return True
+    if action != Action.VIEW or obj.pk is None:
+        return False
+    from tsunagi.access.models import Grant
+
+    if not hasattr(obj, "grants"):
+        return False
+    return Grant.objects.filter(
+        consent=obj, receiving_agency__in=agencies_with(user, *CASEWORKERS)
+    ).exists()
+
+
+def _grant(user: Any, action: Action, obj: Any) -> bool:
+    """The owning agency's staff make and end grants; the receiver reads the ones it holds."""
+    if obj is None:
+        return bool(agencies_with(user, *CASEWORKERS))
+    if obj.person_id is not None and _sees_person(user, obj.person):
+        return True
+    if action != Action.VIEW or obj.pk is None:
+        return False
+    if obj.receiving_user_id is not None and obj.receiving_user_id == user.pk:
+        return True
+    return obj.receiving_agency_id in agencies_with(user, *CASEWORKERS)
+
+
+def may_acknowledge(user: Any, grant_obj: Any) -> bool:
+    """Rule P5: the owning agency's manager is the one told of sharing without consent."""
+    return grant_obj.agency_id in agencies_with(user, Role.MANAGER)
+
+
+def referral_side(user: Any, referral: Any) -> str | None:
+    """ "sender" for the referring agency's staff who see the case, "receiver" for the receiving
+    agency's staff once the referral has been sent, else None."""
+    if referral.case_id is not None and _case_visible(user, referral.case):
+        return "sender"
+    if referral.sent_at is not None and referral.to_agency_id in agencies_with(user, *CASEWORKERS):
+        return "receiver"
+    return None
+
+
+def _referral(user: Any, action: Action, obj: Any) -> bool:
+    if obj is None:
+        return bool(agencies_with(user, *CASEWORKERS))
+    if action == Action.CREATE or obj.pk is None:
+        return obj.agency_id in agencies_with(user, *CASEWORKERS) and _case_visible(user, obj.case)
+    return referral_side(user, obj) is not None
+
+
+def _meeting(user: Any, action: Action, obj: Any) -> bool:
+    """The convening agency's staff run a meeting; members' staff see it and its agenda."""
+    workplaces = agencies_with(user, *CASEWORKERS)
+    if obj is None:
+        return bool(workplaces)
+    if obj.agency_id in workplaces:
+        return True
+    if action != Action.VIEW or obj.pk is None:
+        return False
+    return obj.members.filter(pk__in=workplaces).exists()
 
 
 _DECIDERS = {
@@ -298,6 +479,11 @@ _DECIDERS = {
     Kind.USER: _user,
     Kind.MEMBERSHIP: _membership,
     Kind.AUDIT_EVENT: _audit_event,
+    Kind.CONSENT: _consent,
+    Kind.EXPLANATION: _consent,
+    Kind.GRANT: _grant,
+    Kind.REFERRAL: _referral,
+    Kind.MEETING: _meeting,
     **{
         kind: (lambda k: lambda u, a, o: _personal(u, a, o, k))(kind)
         for kind in sorted(PERSONAL_KINDS)
@@ -345,6 +531,8 @@ def scope(user: Any, kind: Kind, queryset: models.QuerySet[M]) -> models.QuerySe
         return queryset
     if kind in PERSONAL_KINDS:
         return queryset.filter(_personal_q(user, kind))
+    if kind in SHARING_KINDS:
+        return queryset.filter(_sharing_q(user, kind))
     if is_operator(user) and kind != Kind.AUDIT_EVENT:
         return queryset
     if kind == Kind.STAFF:
@@ -352,7 +540,10 @@ def scope(user: Any, kind: Kind, queryset: models.QuerySet[M]) -> models.QuerySe
     if kind == Kind.MEMBERSHIP:
         return queryset.filter(Q(user=user) | Q(agency__in=agencies_with(user, Role.MANAGER)))
     if kind == Kind.AUDIT_EVENT:
-        q = Q(agency__in=agencies_with(user, Role.MANAGER, Role.AUDITOR))
+        # The owner's manager sees every read of its records, also by other agencies under a
+        # grant; the receiver's manager sees what its own staff read elsewhere.
+        bodies = agencies_with(user, Role.MANAGER, Role.AUDITOR)
+        q = Q(agency__in=bodies) | Q(actor_agency__in=bodies)
         if is_operator(user):
             q |= Q(personal=False)
         return queryset.filter(q)
@@ -385,6 +576,34 @@ def _personal_q(user: Any, kind: Kind) -> Q:
         )
         return own & ~Q(pk__in=hidden)
     return own
+
+
+def _sharing_q(user: Any, kind: Kind) -> Q:
+    from tsunagi.people.models import Person
+
+    workplaces = agencies_with(user, *CASEWORKERS)
+    seen_persons = Person.objects.filter(_personal_q(user, Kind.PERSON)).values("pk")
+    own = Q(person__in=seen_persons)
+    if kind in (Kind.CONSENT, Kind.EXPLANATION):
+        if kind == Kind.EXPLANATION:
+            return own
+        from tsunagi.access.models import Grant
+
+        held = Grant.objects.filter(receiving_agency__in=workplaces, consent__isnull=False)
+        return own | Q(pk__in=held.values("consent_id"))
+    if kind == Kind.GRANT:
+        return own | Q(receiving_agency__in=workplaces) | Q(receiving_user=user)
+    if kind == Kind.REFERRAL:
+        from tsunagi.people.models import Case
+
+        seen_cases = Case.objects.filter(_visible_case_q(user)).values("pk")
+        return Q(case__in=seen_cases) | Q(to_agency__in=workplaces, sent_at__isnull=False)
+    if kind == Kind.MEETING:
+        from tsunagi.meetings.models import Meeting
+
+        seats = Meeting.members.through.objects.filter(agency__in=workplaces)
+        return Q(agency__in=workplaces) | Q(pk__in=seats.values("meeting_id"))
+    raise ValueError(kind)
 
 
 def _agency_part_q(user: Any, field: str) -> Q:

@@ -189,3 +189,5 @@ class Urgency(models.TextChoices):
 class FlagKind(models.TextChoices):
     URGENT_NEED = "urgent_need", _("Urgent need (food or shelter)")
     SUICIDE_RISK = "suicide_risk", _("Suicide risk")
+    # rule P4: a copy received under a consent that has since been withdrawn
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")

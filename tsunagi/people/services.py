@@ -19,7 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagi.access import audit
-from tsunagi.access.policy import Action, Denied, Kind, grant, may_restrict, require
+from tsunagi.access.policy import (
+    OWN_AGENCY,
+    Action,
+    Denied,
+    Kind,
+    Sight,
+    grant,
+    may_restrict,
+    require,
+)
 from tsunagi.agencies.models import Agency
 from tsunagi.agencies.services import EditConflict
 
@@ -102,10 +111,35 @@ def log_read(
     )
 
 
-def log_reads(
-    actor: Any, kind: Kind, objs: Iterable[Any], request: HttpRequest | None = None, **detail: Any
+def log_shared_read(
+    actor: Any, kind: Kind, obj: Any, seen: Sight, request: HttpRequest | None = None
 ) -> None:
-    """`log_read` for every record shown in a list, written in one statement."""
+    """A read under a grant: the ground is the grant, the user's agency the receiver."""
+    audit.record(
+        f"{kind}.viewed",
+        actor=actor,
+        request=request,
+        agency_id=obj.agency_id,
+        obj=obj,
+        personal=True,
+        grant=seen.ground,
+        actor_agency_id=seen.agency_id,
+        detail={"kinds": sorted(seen.kinds)},
+    )
+
+
+def log_reads(
+    actor: Any,
+    kind: Kind,
+    objs: Iterable[Any],
+    request: HttpRequest | None = None,
+    *,
+    seen: Sight | None = None,
+    **detail: Any,
+) -> None:
+    """`log_read` for every record shown in a list, written in one statement. Lists come from
+    `policy.scope`, which holds only the own agency's records, unless `seen` names the grant
+    they were read under."""
     from tsunagi.access.models import AuditEvent
 
     AuditEvent.objects.bulk_create(
@@ -117,8 +151,10 @@ def log_reads(
                 action=f"{kind}.viewed",
                 record_kind=obj._meta.model_name,
                 record_id=str(obj.pk),
+                subject_id=audit.subject_of(obj),
+                actor_agency_id=seen.agency_id if seen else obj.agency_id,
                 personal=True,
-                grant=grant(actor, kind, obj),
+                grant=seen.ground if seen else OWN_AGENCY,
                 detail=detail,
                 ip_address=audit.client_ip(request),
             )
