@@ -12,5 +12,8 @@ urlpatterns = [
     path("jurisdictions/", include("tsunagi.jurisdictions.urls")),
     path("audit/", include("tsunagi.access.urls")),
     path("people/", include("tsunagi.people.urls")),
+    path("consent/", include("tsunagi.consent.urls")),
+    path("referrals/", include("tsunagi.referrals.urls")),
+    path("meetings/", include("tsunagi.meetings.urls")),
     path("", include("tsunagi.web.urls")),
 ]

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def story():
     cast = make_cast()
     staff = cast.users[Role.STAFF]
-    household, mother, son, case = yamada_household(staff, cast.center)
+    _household, mother, son, case = yamada_household(staff, cast.center)
     return cast, staff, mother, son, case, receiver(cast)
 
 
@@ -44,7 +44,7 @@ def test_p1_referral_without_the_sons_consent_stays_a_draft(story):
 
 
 def test_p1_p4_closed_loop_then_withdrawal(story):
-    cast, staff, mother, son, case, sr = story
+    cast, staff, _mother, son, case, sr = story
     consent = make_consent(staff, son, cast.self_reliance, ["identity", "situation"], case=case)
     referral = make_referral(staff, case, cast.self_reliance, consent)
     assert referral.state == State.CONSENT_CONFIRMED
@@ -56,7 +56,7 @@ def test_p1_p4_closed_loop_then_withdrawal(story):
     referral = services.accept_referral(sr, referral)
     assert referral.received_case.agency == cast.self_reliance
     assert referral.received_case.person.family_name == "山田"
-    referral, contact = services.record_first_contact(
+    referral, _contact = services.record_first_contact(
         sr, referral, {"channel": "office_visit", "initiator": "person", "summary": "初回面談"}
     )
     assert referral.state == State.FIRST_CONTACT and referral.first_contact_on
@@ -67,7 +67,9 @@ def test_p1_p4_closed_loop_then_withdrawal(story):
     assert flag.rule == "P4" and flag.resolved_at is None
     withdrawn = AuditEvent.objects.get(action="consent.withdrawn")
     last_read = (
-        AuditEvent.objects.filter(subject_id=son.pk, grant=referral.grant.code, action__endswith=".viewed")
+        AuditEvent.objects.filter(
+            subject_id=son.pk, grant=referral.grant.code, action__endswith=".viewed"
+        )
         .order_by("-at")
         .first()
     )
