@@ -52,9 +52,8 @@ def make_consent(
         "method": "signed_paper",
         **data,
     }
-    return consent_services.record_consent(
-        actor, person, values, case=case, scan=scan() if values["method"] == "signed_paper" else None
-    )
+    paper = scan() if values["method"] == "signed_paper" else None
+    return consent_services.record_consent(actor, person, values, case=case, scan=paper)
 
 
 def make_referral(actor: Any, case: Case, to: Agency, consent: Consent | None = None) -> Referral:
