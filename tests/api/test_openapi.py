@@ -57,6 +57,22 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/assessments"),
     ("post", "/api/v1/assessments"),
     ("get", "/api/v1/assessments/{assessment_id}"),
+    # consent and sharing (tsunagi/api/sharing.py)
+    ("post", "/api/v1/consents"),
+    ("get", "/api/v1/consents"),
+    ("get", "/api/v1/consents/{consent_id}"),
+    ("post", "/api/v1/consents/{consent_id}/withdraw"),
+    ("post", "/api/v1/consents/explanations"),
+    ("get", "/api/v1/consents/explanations"),
+    ("get", "/api/v1/grants"),
+    ("get", "/api/v1/grants/{grant_id}"),
+    ("post", "/api/v1/grants/emergency"),
+    ("post", "/api/v1/grants/consent"),
+    ("post", "/api/v1/grants/{grant_id}/end"),
+    ("post", "/api/v1/grants/{grant_id}/acknowledge"),
+    ("get", "/api/v1/grants/{grant_id}/record"),
+    ("get", "/api/v1/access-log"),
+    ("get", "/api/v1/persons/{person_id}/disclosure"),
 }
 
 

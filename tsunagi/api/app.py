@@ -136,6 +136,10 @@ api.add_router("/agencies", agencies.router)
 api.add_router("/pairings", agencies.pairings_router)
 api.add_router("", people.router)
 
+from . import sharing  # noqa: E402
+
+api.add_router("", sharing.router)
+
 # Added last, so it only answers paths no router above knows: a JSON 404, not an HTML page.
 _unknown = Router()
 

@@ -36,7 +36,9 @@ def field_errors_from_pydantic(errors: list[dict[str, Any]]) -> list[dict[str, s
     out = []
     for error in errors:
         loc = [
-            str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query", "path")
+            str(p)
+            for p in error.get("loc", [])
+            if p not in ("body", "payload", "query", "path", "form", "file")
         ]
         out.append({"field": ".".join(loc) or "__all__", "message": _message(error)})
     return out
