@@ -73,6 +73,22 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/grants/{grant_id}/record"),
     ("get", "/api/v1/access-log"),
     ("get", "/api/v1/persons/{person_id}/disclosure"),
+    # referrals and support meetings (tsunagi/api/referrals.py)
+    ("post", "/api/v1/referrals"),
+    ("get", "/api/v1/referrals"),
+    ("get", "/api/v1/referrals/{referral_id}"),
+    ("post", "/api/v1/referrals/{referral_id}/consent"),
+    ("post", "/api/v1/referrals/{referral_id}/send"),
+    ("post", "/api/v1/referrals/{referral_id}/receive"),
+    ("post", "/api/v1/referrals/{referral_id}/accept"),
+    ("post", "/api/v1/referrals/{referral_id}/decline"),
+    ("post", "/api/v1/referrals/{referral_id}/first-contact"),
+    ("post", "/api/v1/referrals/{referral_id}/close"),
+    ("post", "/api/v1/referrals/{referral_id}/cancel"),
+    ("post", "/api/v1/meetings"),
+    ("get", "/api/v1/meetings"),
+    ("get", "/api/v1/meetings/{meeting_id}"),
+    ("post", "/api/v1/meetings/{meeting_id}/agenda"),
 }
 
 

@@ -136,6 +136,11 @@ api.add_router("/agencies", agencies.router)
 api.add_router("/pairings", agencies.pairings_router)
 api.add_router("", people.router)
 
+from . import referrals  # noqa: E402
+
+api.add_router("/referrals", referrals.router)
+api.add_router("/meetings", referrals.meetings_router)
+
 from . import sharing  # noqa: E402
 
 api.add_router("", sharing.router)

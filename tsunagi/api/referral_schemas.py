@@ -1,0 +1,341 @@
+"""Schemas of the referral (つなぎ) and support meeting API, and the builders of their answers.
+
+A referral is seen from one of two sides. The referring agency's staff see their own case; the
+receiving agency's staff see the person's name only while a grant lets them see the identity
+(rule P1), and the consent's withdrawal with its date (rule P4) either way.
+"""
+
+import datetime
+from dataclasses import asdict
+from typing import Any, Literal
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Schema
+
+from tsunagi.access.kinds import InfoKind, kinds_label
+from tsunagi.access.policy import Sight
+from tsunagi.meetings.models import AgendaItem, Meeting, MeetingKind
+from tsunagi.referrals import rules
+from tsunagi.referrals.models import Referral, State
+
+from .people_schemas import ContactFields, JapaneseDate, Line
+
+# --- input ----------------------------------------------------------------------------------
+
+
+class ReferralIn(Schema):
+    case: int = Field(..., description="The case of your agency whose person is referred.")
+    to_agency: int = Field(..., description="The receiving agency.")
+    purpose: Line = Field(
+        ..., min_length=1, max_length=2000, description="What is asked of the receiving agency."
+    )
+    rule: str = Field("", max_length=10, description="The rule that proposed it, e.g. R2.")
+    consent: int | None = Field(
+        None,
+        description="The person's consent naming the receiving agency (rule P1). Without it the "
+        "referral stays a draft with “consent missing”.",
+    )
+
+
+class VersionIn(Schema):
+    version: int | None = Field(
+        None, description="The version you read: 409 if someone changed the referral since."
+    )
+
+
+class ConsentIn(VersionIn):
+    consent: int = Field(..., description="A consent of the referred person (rule P1).")
+
+
+class AcceptIn(Schema):
+    person: int | None = Field(
+        None,
+        description="A person already on your own agency's record; without it the person is "
+        "registered from the identity the consent lets through.",
+    )
+
+
+class DeclineIn(Schema):
+    reason: Line = Field(..., min_length=1, max_length=2000)
+
+
+class CancelIn(Schema):
+    reason: Line = Field(..., min_length=1, max_length=200)
+
+
+class FirstContactIn(ContactFields):
+    """The receiving agency's first contact with the person (it closes the loop, rule R5)."""
+
+
+Direction = Literal["sent", "received", ""]
+
+
+class MeetingIn(Schema):
+    agency: int | None = Field(
+        None, description="The convening agency; by default the one you work in."
+    )
+    kind: MeetingKind = Field(
+        ...,
+        description="`article_9`: a support meeting under Article 9, whose members may share "
+        "the agenda cases without consent (rule P5); `coordination`: nothing is shared "
+        "without consent.",
+    )
+    title: Line = Field(..., min_length=1, max_length=200)
+    held_on: JapaneseDate = Field(
+        ..., description="西暦 (2025-04-01) or 和暦 (令和7年4月1日, R7.4.1)."
+    )
+    place: Line = Field("", max_length=200)
+    purpose: Line = Field(..., min_length=1, max_length=300)
+    members: list[int] = Field([], description="Ids of the member agencies.")
+    share_days_after: int = Field(
+        14, ge=0, le=90, description="Members see the agenda cases this many days after."
+    )
+
+
+class AgendaIn(Schema):
+    case: int = Field(..., description="A case of your agency.")
+    kinds: list[InfoKind] | None = Field(
+        None,
+        description="The kinds of information shared; by default identity, situation, "
+        "assessment and plan (never special-care information unless named).",
+    )
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+class AgencyRef(Schema):
+    id: int
+    name: str
+
+
+class FindingOut(Schema):
+    code: str
+    rule: str
+    label: str
+    reason: str
+
+
+class StepOut(Schema):
+    step: str
+    label: str
+    path: str = Field(..., description="Where to POST this step.")
+
+
+class DatesOut(Schema):
+    drafted_at: datetime.datetime
+    consent_confirmed_at: datetime.datetime | None
+    sent_at: datetime.datetime | None
+    received_at: datetime.datetime | None
+    decided_at: datetime.datetime | None
+    first_contact_on: datetime.date | None
+    closed_at: datetime.datetime | None
+    cancelled_at: datetime.datetime | None
+
+
+class ConsentSummary(Schema):
+    id: int
+    given_by: str
+    recipient: str
+    purpose: str
+    kinds: list[str]
+    kinds_label: str
+    given_on: datetime.date
+    valid_until: datetime.date
+    status: str = Field(..., description="active, future, expired or withdrawn.")
+    withdrawn_at: datetime.datetime | None = Field(
+        None, description="Rule P4: both sides see the withdrawal and its date."
+    )
+
+
+class ReferralOut(Schema):
+    id: int
+    side: str = Field(..., description="`sender` or `receiver`: your side of the referral.")
+    state: str
+    state_label: str
+    from_agency: AgencyRef
+    to_agency: AgencyRef
+    person_name: str | None = Field(
+        None, description="Null when your side may not see the person's identity."
+    )
+    case_number: str | None = Field(None, description="The referring agency's staff only.")
+    rule: str
+    sent_at: datetime.datetime | None
+    version: int
+
+
+class ReferralDetailOut(ReferralOut):
+    purpose: str
+    findings: list[FindingOut] = Field(
+        ..., description="Why the referral cannot go on, e.g. “consent missing” (rule P1)."
+    )
+    next_steps: list[StepOut]
+    dates: DatesOut
+    consent: ConsentSummary | None
+    decline_reason: str
+    cancel_reason: str
+    received_case: int | None = Field(
+        None, description="The receiving agency's own case (its staff only)."
+    )
+
+
+class ReferralPage(Schema):
+    items: list[ReferralOut]
+    count: int
+
+
+class AgendaItemOut(Schema):
+    id: int
+    case_id: int | None = Field(None, description="The owning agency's staff only.")
+    case_number: str | None = Field(None, description="The owning agency's staff only.")
+    person_name: str | None = Field(
+        None,
+        description="The owning agency's staff, or a member whose grant names identity.",
+    )
+    agency: AgencyRef
+    kinds: list[str]
+    kinds_label: str
+    added_at: datetime.datetime
+
+
+class MeetingOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    held_on: datetime.date
+    place: str
+    purpose: str
+    agency: AgencyRef
+    members: list[AgencyRef]
+    share_days_after: int
+
+
+class MeetingDetailOut(MeetingOut):
+    agenda: list[AgendaItemOut]
+
+
+# --- builders -------------------------------------------------------------------------------
+
+STEP_LABELS = {
+    "confirm_consent": (_("Attach the person's consent"), "consent"),
+    "send": (_("Send"), "send"),
+    "receive": (_("Mark as received"), "receive"),
+    "accept": (_("Accept"), "accept"),
+    "decline": (_("Decline"), "decline"),
+    "first_contact": (_("Record the first contact"), "first-contact"),
+    "close": (_("Close"), "close"),
+    "cancel": (_("Cancel the referral"), "cancel"),
+}
+
+
+def agency_ref(agency: Any) -> dict[str, Any]:
+    return {"id": agency.pk, "name": agency.name}
+
+
+def referral_out(referral: Referral, side: str, person_name: str | None) -> dict[str, Any]:
+    sender = side == rules.SENDER
+    return {
+        "id": referral.pk,
+        "side": side,
+        "state": referral.state,
+        "state_label": str(State(referral.state).label),
+        "from_agency": agency_ref(referral.agency),
+        "to_agency": agency_ref(referral.to_agency),
+        "person_name": person_name,
+        "case_number": referral.case.number if sender else None,
+        "rule": referral.rule,
+        "sent_at": referral.sent_at,
+        "version": referral.version,
+    }
+
+
+def consent_summary(consent: Any) -> dict[str, Any] | None:
+    if consent is None:
+        return None
+    return {
+        "id": consent.pk,
+        "given_by": consent.given_by,
+        "recipient": consent.recipient_label,
+        "purpose": consent.purpose,
+        "kinds": list(consent.kinds),
+        "kinds_label": consent.kinds_label,
+        "given_on": consent.given_on,
+        "valid_until": consent.valid_until,
+        "status": consent.status,
+        "withdrawn_at": consent.withdrawn_at,
+    }
+
+
+def referral_detail(referral: Referral, side: str, person_name: str | None) -> dict[str, Any]:
+    """The referral as `side` sees it: its state, what stops it (P1/P4) and what comes next."""
+    answer = referral_out(referral, side, person_name)
+    findings = []
+    if referral.state not in rules.FINAL_STATES:
+        # rule P1: without a consent in order the referral cannot be sent (or goes on no more).
+        finding = rules.consent_finding(referral, referral.consent, timezone.localdate())
+        if finding is not None:
+            findings.append(asdict(finding))
+    steps = [
+        {
+            "step": step,
+            "label": str(STEP_LABELS[step][0]),
+            "path": f"/api/v1/referrals/{referral.pk}/{STEP_LABELS[step][1]}",
+        }
+        for step in rules.next_steps(referral.state, side)
+    ]
+    answer.update(
+        purpose=referral.purpose,
+        findings=findings,
+        next_steps=steps,
+        dates={
+            "drafted_at": referral.created_at,
+            "consent_confirmed_at": referral.consent_confirmed_at,
+            "sent_at": referral.sent_at,
+            "received_at": referral.received_at,
+            "decided_at": referral.decided_at,
+            "first_contact_on": referral.first_contact_on,
+            "closed_at": referral.closed_at,
+            "cancelled_at": referral.cancelled_at,
+        },
+        consent=consent_summary(referral.consent),
+        decline_reason=referral.decline_reason,
+        cancel_reason=referral.cancel_reason,
+        received_case=referral.received_case_id if side == rules.RECEIVER else None,
+    )
+    return answer
+
+
+def meeting_out(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.pk,
+        "kind": meeting.kind,
+        "kind_label": meeting.get_kind_display(),
+        "title": meeting.title,
+        "held_on": meeting.held_on,
+        "place": meeting.place,
+        "purpose": meeting.purpose,
+        "agency": agency_ref(meeting.agency),
+        "members": [agency_ref(a) for a in meeting.members.order_by("pk")],
+        "share_days_after": meeting.share_days_after,
+    }
+
+
+def agenda_item_out(item: AgendaItem, own: bool, seen: Sight | None) -> dict[str, Any]:
+    """Own agency: case number and name; another member: the name only under a grant that
+    names identity (rule P5); otherwise nothing about the person."""
+    case = item.case
+    name = None
+    if own or (seen is not None and seen.permits(InfoKind.IDENTITY)):
+        name = case.person.full_name
+    return {
+        "id": item.pk,
+        "case_id": case.pk if own else None,
+        "case_number": case.number if own else None,
+        "person_name": name,
+        "agency": agency_ref(case.agency),
+        "kinds": list(item.kinds),
+        "kinds_label": kinds_label(item.kinds),
+        "added_at": item.added_at,
+    }
