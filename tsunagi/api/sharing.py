@@ -34,6 +34,7 @@ from tsunagi.access.policy import (
     grant,
     require_sight,
     scope,
+    sight,
 )
 from tsunagi.access.shared import shared_record
 from tsunagi.agencies.models import Agency
@@ -379,6 +380,18 @@ def acknowledge_grant(request: HttpRequest, grant_id: int) -> Any:
     return grant_out(_user(request), _grant_qs().get(pk=grant_id))
 
 
+def _sight_of(user: Any, found: Grant) -> Sight:
+    """The access module's answer for the grant's person; a grant that names no identity
+    fields is seen through the person's case (its situation), never without a ground."""
+    seen = sight(user, Kind.PERSON, found.person)
+    if seen is not None:
+        return seen
+    case = found.case or found.person.cases.order_by("-opened_on", "-pk").first()
+    if case is None:
+        raise Http404
+    return require_sight(user, Kind.CASE, case)
+
+
 @router.get(
     "/grants/{grant_id}/record",
     response={200: SharedRecordOut, **READ},
@@ -393,7 +406,7 @@ def grant_record(request: HttpRequest, grant_id: int) -> Any:
     found = get_visible(user, Kind.GRANT, _grant_qs(), pk=grant_id)
     if not found.is_active():
         raise Http404
-    seen = require_sight(user, Kind.PERSON, found.person)
+    seen = _sight_of(user, found)
     # Narrowed to this grant: its kinds and, for a case-bound grant, its case.
     kinds = frozenset(str(k) for k in found.kinds)
     if seen.is_own:
