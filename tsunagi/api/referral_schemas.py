@@ -97,8 +97,8 @@ class AgendaIn(Schema):
     case: int = Field(..., description="A case of your agency.")
     kinds: list[InfoKind] | None = Field(
         None,
-        description="The kinds of information shared; by default identity, situation, "
-        "assessment and plan (never special-care information unless named).",
+        description="The kinds of information shared; when null or empty: identity, "
+        "situation, assessment and plan (never special-care information unless named).",
     )
 
 
