@@ -9,17 +9,21 @@ with no membership sees nothing but their own account.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from tsunagi.access.models import AuditEvent
+from tsunagi.access.models import AuditEvent, Grant, GrantKind
 from tsunagi.access.policy import PERSONAL_KINDS, Action, Kind, can, scope, visible_kinds
 from tsunagi.accounts.models import Membership, Role, User
 from tsunagi.agencies.models import Agency, AgencyKind, Network, OperatorLevel, Pairing, StaffMember
+from tsunagi.consent.models import Consent, Explanation
 from tsunagi.jurisdictions.models import Municipality, Prefecture
+from tsunagi.meetings.models import Meeting, MeetingKind
 from tsunagi.people.models import Assessment, Case, Contact, Flag, Household, Person
+from tsunagi.referrals.models import Referral
 
 ALL = frozenset(Role)
 REGISTRY = ALL - {Role.SUPPORTER}
@@ -129,6 +133,58 @@ for _kind in (Kind.CASE, Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG):
     }
 
 
+# Consent and sharing (access.md; rules P1-P5). Relations: `own`, about a person of the user's
+# agency; `received`, another agency's record that the user's agency holds through a grant (a
+# consent it was given, a grant made to it, a referral sent to it, a meeting it sits on);
+# `neighbour` / `other`, another agency's record of the same / another prefecture with no tie;
+# `restricted_unassigned`, about a person whose sensitive case the staff member is not on;
+# `dispatched`, a grant to the supporter for a visit (S4); `received_draft`, a referral to the
+# user's agency not yet sent; `new…`, about to be created.
+for _kind in (Kind.CONSENT, Kind.EXPLANATION, Kind.GRANT, Kind.REFERRAL):
+    EXPECTED |= {
+        (_kind, "own", V): CASEWORK,
+        (_kind, "own", C): CASEWORK,
+        (_kind, "neighbour", V): NONE,
+        (_kind, "neighbour", C): NONE,
+        (_kind, "other", V): NONE,
+        (_kind, "other", C): NONE,
+        (_kind, "new", N): CASEWORK,
+        (_kind, "new_other", N): NONE,
+    }
+for _kind in (Kind.CONSENT, Kind.EXPLANATION, Kind.GRANT, Kind.REFERRAL):
+    EXPECTED |= {
+        (_kind, "restricted_unassigned", V): frozenset({M}),
+        (_kind, "restricted_unassigned", C): frozenset({M}),
+    }
+EXPECTED |= {
+    # rule P4: the receiver reads the consent its grant rests on (to see a withdrawal), never
+    # changes it
+    (Kind.CONSENT, "received", V): CASEWORK,
+    (Kind.CONSENT, "received", C): NONE,
+    # the P2 explanation stays with the agency that gave it
+    (Kind.EXPLANATION, "received", V): NONE,
+    (Kind.EXPLANATION, "received", C): NONE,
+    (Kind.GRANT, "received", V): CASEWORK,
+    (Kind.GRANT, "received", C): NONE,
+    # rules S4/S5: the supporter sees the grant of their own dispatch, nobody else outside
+    (Kind.GRANT, "dispatched", V): frozenset({SUP}),
+    (Kind.GRANT, "dispatched", C): NONE,
+    # the receiving side takes its own steps of a referral once it has been sent
+    (Kind.REFERRAL, "received", V): CASEWORK,
+    (Kind.REFERRAL, "received", C): CASEWORK,
+    (Kind.REFERRAL, "received_draft", V): NONE,
+    (Kind.REFERRAL, "received_draft", C): NONE,
+    (Kind.MEETING, "own", V): CASEWORK,
+    (Kind.MEETING, "own", C): CASEWORK,
+    (Kind.MEETING, "received", V): CASEWORK,  # a member agency's staff see the meeting
+    (Kind.MEETING, "received", C): NONE,
+    (Kind.MEETING, "other", V): NONE,
+    (Kind.MEETING, "other", C): NONE,
+    (Kind.MEETING, "new", N): CASEWORK,
+    (Kind.MEETING, "new_other", N): NONE,
+}
+
+
 def test_every_kind_is_in_the_table() -> None:
     assert {kind for kind, _, _ in EXPECTED} == set(Kind)
 
@@ -224,6 +280,7 @@ def world(db: None) -> dict[str, Any]:
         (Kind.AUDIT_EVENT, "system"): AuditEvent.objects.create(action="login.failed"),
     }
     records |= _personal_records(center, self_reliance, tokyo_agency, users[S], colleague)
+    records |= _sharing_records(records, center, self_reliance, tokyo_agency, colleague, users[SUP])
     return {"users": users, "nobody": nobody, "records": records}
 
 
@@ -306,6 +363,109 @@ def _personal_records(
     return records
 
 
+def _sharing_records(
+    personal: dict[tuple[Kind, str], Any],
+    center: Agency,
+    neighbour: Agency,
+    tokyo: Agency,
+    colleague: User,
+    supporter: User,
+) -> dict[tuple[Kind, str], Any]:
+    """One consent, explanation, grant, referral and meeting per relation."""
+    today = timezone.localdate()
+    now = timezone.now()
+    later = now + timedelta(days=30)
+    shared = Person.objects.create(agency=neighbour, family_name="森", given_name="一郎")
+    shared_case = Case.objects.create(
+        agency=neighbour, person=shared, number="2025-09001", opened_on=today
+    )
+    # relation → (owning agency, person, case, receiving agency)
+    about = {
+        "own": (center, personal[(Kind.PERSON, "own")], personal[(Kind.CASE, "own")], neighbour),
+        "neighbour": (
+            neighbour,
+            personal[(Kind.PERSON, "neighbour")],
+            personal[(Kind.CASE, "neighbour")],
+            tokyo,
+        ),
+        "other": (
+            tokyo,
+            personal[(Kind.PERSON, "other")],
+            personal[(Kind.CASE, "other")],
+            neighbour,
+        ),
+        "restricted_unassigned": (
+            center,
+            personal[(Kind.PERSON, "restricted_unassigned")],
+            personal[(Kind.CASE, "restricted_unassigned")],
+            neighbour,
+        ),
+        "received": (neighbour, shared, shared_case, center),
+    }
+
+    def consent(agency: Agency, who: Person, to: Agency) -> Consent:
+        return Consent.objects.create(
+            agency=agency, person=who, recipient_agency=to, purpose="相談支援",
+            kinds=["identity", "situation"], given_on=today, valid_until=today, method="verbal",
+            recorded_by=colleague,
+        )  # fmt: skip
+
+    def grant(agency: Agency, who: Person, to: Agency | None, **extra: Any) -> Grant:
+        return Grant.objects.create(
+            kind=extra.pop("kind", GrantKind.CONSENT), agency=agency, person=who,
+            receiving_agency=to, kinds=["identity"], starts_at=now, ends_at=later,
+            made_by=colleague, **extra,
+        )  # fmt: skip
+
+    records: dict[tuple[Kind, str], Any] = {}
+    for relation, (agency, who, case, to) in about.items():
+        c = consent(agency, who, to)
+        records[(Kind.CONSENT, relation)] = c
+        records[(Kind.EXPLANATION, relation)] = Explanation.objects.create(
+            agency=agency, person=who, case=case, explained_on=today, explained_by=colleague
+        )
+        records[(Kind.GRANT, relation)] = grant(agency, who, to, consent=c)
+        # the sender's own referral is theirs from the draft on; the others have been sent
+        sent = agency != center
+        records[(Kind.REFERRAL, relation)] = Referral.objects.create(
+            agency=agency, person=who, case=case, to_agency=to, purpose="紹介",
+            created_by=colleague, consent=c, state="sent" if sent else "draft",
+            sent_at=now if sent else None,
+        )  # fmt: skip
+    records[(Kind.GRANT, "dispatched")] = grant(
+        neighbour, shared, None, kind=GrantKind.DISPATCH, receiving_user=supporter, dispatch_ref=1
+    )
+    records[(Kind.REFERRAL, "received_draft")] = Referral.objects.create(
+        agency=neighbour, person=shared, case=shared_case, to_agency=center, purpose="下書き",
+        created_by=colleague,
+    )  # fmt: skip
+
+    def meeting(agency: Agency, *members: Agency) -> Meeting:
+        m = Meeting.objects.create(
+            agency=agency, kind=MeetingKind.ARTICLE_9, title="支援会議", held_on=today,
+            purpose="支援方針の検討", created_by=colleague,
+        )  # fmt: skip
+        m.members.set({agency, *members})
+        return m
+
+    records[(Kind.MEETING, "own")] = meeting(center, neighbour)
+    records[(Kind.MEETING, "received")] = meeting(neighbour, center)
+    records[(Kind.MEETING, "other")] = meeting(tokyo, neighbour)
+    own_person, own_case = about["own"][1], about["own"][2]
+    other_person, other_case = about["other"][1], about["other"][2]
+    for kind, new in (
+        (Kind.CONSENT, lambda a, p, c: Consent(agency=a, person=p, case=c)),
+        (Kind.EXPLANATION, lambda a, p, c: Explanation(agency=a, person=p, case=c)),
+        (Kind.GRANT, lambda a, p, c: Grant(agency=a, person=p, case=c)),
+        (Kind.REFERRAL, lambda a, p, c: Referral(agency=a, person=p, case=c)),
+    ):
+        records[(kind, "new")] = new(center, own_person, own_case)
+        records[(kind, "new_other")] = new(tokyo, other_person, other_case)
+    records[(Kind.MEETING, "new")] = Meeting(agency=center)
+    records[(Kind.MEETING, "new_other")] = Meeting(agency=tokyo)
+    return records
+
+
 CASES = [
     (role, kind, record, action) for (kind, record, action) in EXPECTED for role in sorted(Role)
 ]
@@ -338,7 +498,9 @@ MODELS: dict[Kind, Any] = {
     Kind.STAFF: StaffMember, Kind.PAIRING: Pairing, Kind.NETWORK: Network, Kind.USER: User,
     Kind.MEMBERSHIP: Membership, Kind.AUDIT_EVENT: AuditEvent, Kind.PERSON: Person,
     Kind.HOUSEHOLD: Household, Kind.CASE: Case, Kind.CONTACT: Contact,
-    Kind.ASSESSMENT: Assessment, Kind.FLAG: Flag,
+    Kind.ASSESSMENT: Assessment, Kind.FLAG: Flag, Kind.CONSENT: Consent,
+    Kind.EXPLANATION: Explanation, Kind.GRANT: Grant, Kind.REFERRAL: Referral,
+    Kind.MEETING: Meeting,
 }  # fmt: skip
 
 

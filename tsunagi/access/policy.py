@@ -424,7 +424,9 @@ def _consent(user: Any, action: Action, obj: Any) -> bool:
 def _grant(user: Any, action: Action, obj: Any) -> bool:
     """The owning agency's staff make and end grants; the receiver reads the ones it holds."""
     if obj is None:
-        return bool(agencies_with(user, *CASEWORKERS))
+        # A supporter reads the grants of their own dispatches (rules S4/S5), so lists too.
+        supporter_reads = action == Action.VIEW and has_role(user, Role.SUPPORTER)
+        return bool(agencies_with(user, *CASEWORKERS)) or supporter_reads
     if obj.person_id is not None and _sees_person(user, obj.person):
         return True
     if action != Action.VIEW or obj.pk is None:
