@@ -1,0 +1,71 @@
+"""The referral parts of other screens: the case page's panel (with rule P1's finding for a
+draft without consent) and the home page's inbox of referrals awaiting an answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from tsunagi.access.policy import Action, Kind, can
+from tsunagi.referrals import rules, selectors
+from tsunagi.referrals.models import State
+
+register = template.Library()
+
+_OK = frozenset({State.ACCEPTED, State.FIRST_CONTACT, State.CLOSED})
+_NG = frozenset({State.DECLINED, State.CANCELLED})
+
+
+@register.filter
+def state_class(state: str) -> str:
+    """The badge modifier of a referral's state: done well, refused, or under way."""
+    if state in _OK:
+        return "badge badge--ok"
+    if state in _NG:
+        return "badge badge--ng"
+    return "badge"
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return str(State(state).label) if state in State.values else state
+
+
+@register.inclusion_tag("referrals/_case_panel_body.html", takes_context=True)
+def referral_case_panel(context: Any, case: Any) -> dict[str, Any]:
+    """The case's referrals with their states; a draft without a consent in order shows rule
+    P1's finding with the way to record the consent."""
+    user = context["request"].user
+    if not can(user, Action.VIEW, Kind.CASE, case):
+        return {"show": False}
+    today = timezone.localdate()
+    rows = []
+    for referral in selectors.referrals_of_case(user, case)[:20]:
+        finding = None
+        if referral.state in (State.DRAFT, State.CONSENT_CONFIRMED):
+            finding = rules.consent_finding(referral, referral.consent, today)
+        rows.append({"referral": referral, "finding": finding})
+    return {
+        "show": True,
+        "case": case,
+        "rows": rows,
+        "may_refer": case.closed_on is None and can(user, Action.CREATE, Kind.REFERRAL),
+    }
+
+
+@register.inclusion_tag("referrals/_home_inbox_body.html", takes_context=True)
+def referral_home_inbox(context: Any) -> dict[str, Any]:
+    """Referrals sent to the user's agencies and not yet answered, with the person as the grant
+    lets the receiver see them (logged on the grant's ground)."""
+    from tsunagi.referrals.views import rows_for
+
+    request = context["request"]
+    waiting = list(selectors.awaiting_answer(request.user)[:20])
+    return {"rows": rows_for(request.user, waiting, request) if waiting else []}
+
+
+@register.filter
+def get_form(forms: dict[str, Any], step: str) -> Any:
+    return forms.get(step)
