@@ -1,0 +1,389 @@
+"""The access contract (issue 4, access.md): who sees which of a person's records, on which
+ground, in every state a grant can be in.
+
+One person's records at the hikikomori center (the son of walkthrough A: person, household,
+case, contact, assessment, flag, consent, P2 explanation, grant, referral, support meeting) are
+asked about by every role, by the receiving self-reliance agency's staff, manager and auditor,
+by an outsider and by a user with no role, in every grant state:
+
+- `none`: a consent is recorded but nothing has been shared (the referral is a draft);
+- `active`: a referral sent under a consent naming every kind of information;
+- `partial`: the same with a consent for identity and situation only (no special care);
+- `expired`, `ended` (ended early), `withdrawn` (rule P4), `future` (not yet started);
+- `emergency`: shared without consent to protect life (rule P5), identity, situation, special
+  care;
+- `dispatch`: a supporter sent to the household sees identity only (rules S4/S5);
+- `meeting`: the case on the agenda of an Article 9 support meeting the receiver sits on (P5).
+
+Actions: `sight()` (how the record is seen from outside: "full" for the owning agency, else the
+kinds of information a grant lets through, or None), `can(VIEW)` (full own-agency access) and
+`can(CHANGE)`. The expected answers are written out below, not computed from the policy: a
+change of the policy must change this table too.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.cast import _user, make_cast
+from tests.people import yamada_household
+from tests.sharing import make_consent, make_referral
+from tsunagi.access import services as sharing
+from tsunagi.access.kinds import ALL_KINDS
+from tsunagi.access.models import Grant
+from tsunagi.access.policy import (
+    PERSONAL_KINDS,
+    SHARING_KINDS,
+    Action,
+    Kind,
+    can,
+    scope,
+    sight,
+)
+from tsunagi.accounts.models import Role
+from tsunagi.consent.services import record_explanation, withdraw_consent
+from tsunagi.meetings import services as meetings
+from tsunagi.people import services as people
+from tsunagi.people.models import Household
+from tsunagi.referrals import services as referrals
+
+pytestmark = pytest.mark.django_db
+
+# Kinds of records the contract is about, in the table's column order.
+RECORD_KINDS = (
+    Kind.PERSON,
+    Kind.HOUSEHOLD,
+    Kind.CASE,
+    Kind.CONTACT,
+    Kind.ASSESSMENT,
+    Kind.FLAG,
+    Kind.CONSENT,
+    Kind.EXPLANATION,
+    Kind.GRANT,
+    Kind.REFERRAL,
+    Kind.MEETING,
+)
+# Kinds that are not about a person (the registry, accounts and the log itself): their rows are
+# in tests/test_access_matrix.py.
+NOT_ABOUT_A_PERSON = frozenset(
+    {
+        Kind.PREFECTURE,
+        Kind.MUNICIPALITY,
+        Kind.AGENCY,
+        Kind.STAFF,
+        Kind.PAIRING,
+        Kind.NETWORK,
+        Kind.USER,
+        Kind.MEMBERSHIP,
+        Kind.AUDIT_EVENT,
+    }
+)
+
+STATES = (
+    "none",
+    "active",
+    "partial",
+    "expired",
+    "ended",
+    "withdrawn",
+    "future",
+    "emergency",
+    "dispatch",
+    "meeting",
+)
+
+# Who asks. The owner's rows, every role's, and the receiving agency's.
+OWNER_STAFF, OWNER_MANAGER = "owner_staff", "owner_manager"
+RECEIVER_STAFF, RECEIVER_MANAGER = "receiver_staff", "receiver_manager"
+WHO: dict[str, Role | None] = {
+    OWNER_STAFF: Role.STAFF,
+    OWNER_MANAGER: Role.MANAGER,
+    "owner_auditor": Role.AUDITOR,
+    "dispatch_coordinator": Role.DISPATCH_COORDINATOR,
+    "supporter": Role.SUPPORTER,
+    "municipal_officer": Role.MUNICIPAL_OFFICER,
+    "prefectural_officer": Role.PREFECTURAL_OFFICER,
+    "operator": Role.OPERATOR,
+    RECEIVER_STAFF: Role.STAFF,
+    RECEIVER_MANAGER: Role.MANAGER,
+    "receiver_auditor": Role.AUDITOR,
+    "outsider": Role.STAFF,  # staff of an agency in another prefecture, no tie
+    "nobody": None,
+}
+OWNER = (OWNER_STAFF, OWNER_MANAGER)
+RECEIVER = (RECEIVER_STAFF, RECEIVER_MANAGER)
+
+FULL = "full"  # own-agency sight: every kind of information
+NO = None
+SKIP = "skip"  # no such record in this state
+ID = frozenset({"identity"})
+IS = frozenset({"identity", "situation"})
+ISS = frozenset({"identity", "situation", "special_care"})
+ISAP = frozenset({"identity", "situation", "assessment", "plan"})
+ALLK = frozenset(ALL_KINDS)
+T, F = True, False
+
+# What the receiving agency's staff and manager get from sight(), per state:
+#               person household case  contact assessment flag
+RECEIVER_SIGHT: dict[str, tuple[Any, ...]] = {
+    "none":      (NO,   NO,       NO,   NO,     NO,        NO),
+    "active":    (ALLK, NO,       ALLK, ALLK,   ALLK,      ALLK),
+    # situation without special care: the contact (plan) and the flag (special care) are not
+    # shown at all; the assessment shows its situation fields only (see test_kinds)
+    "partial":   (IS,   NO,       IS,   NO,     IS,        NO),
+    "expired":   (NO,   NO,       NO,   NO,     NO,        NO),
+    "ended":     (NO,   NO,       NO,   NO,     NO,        NO),
+    "withdrawn": (NO,   NO,       NO,   NO,     NO,        NO),
+    "future":    (NO,   NO,       NO,   NO,     NO,        NO),
+    # a contact's urgency is special-care information, so the contact is shown (urgency only)
+    "emergency": (ISS,  NO,       ISS,  ISS,    ISS,       ISS),
+    "dispatch":  (NO,   NO,       NO,   NO,     NO,        NO),
+    "meeting":   (ISAP, NO,       ISAP, ISAP,   ISAP,      NO),
+}  # fmt: skip
+# The supporter's sight: only under their own dispatch, identity only.
+SUPPORTER_SIGHT: dict[str, tuple[Any, ...]] = {
+    state: (ID, NO, NO, NO, NO, NO) if state == "dispatch" else (NO,) * 6 for state in STATES
+}
+
+# can(VIEW) / can(CHANGE) of the receiving agency's staff and manager on the records of the
+# sharing itself:
+#          consent  explanation  grant     referral  meeting
+RECEIVER_SHARING: dict[str, tuple[Any, ...]] = {
+    "none":      (F, F,  F, F,  SKIP, SKIP,  F, F,  F, F),
+    # rule P4: the receiver reads the consent its grant rests on, to see a withdrawal
+    "active":    (T, F,  F, F,  T, F,        T, T,  F, F),
+    "partial":   (T, F,  F, F,  T, F,        T, T,  F, F),
+    "expired":   (T, F,  F, F,  T, F,        T, T,  F, F),
+    "ended":     (T, F,  F, F,  T, F,        T, T,  F, F),
+    "withdrawn": (T, F,  F, F,  T, F,        T, T,  F, F),
+    "future":    (T, F,  F, F,  T, F,        T, T,  F, F),
+    "emergency": (F, F,  F, F,  T, F,        F, F,  F, F),
+    "dispatch":  (F, F,  F, F,  F, F,        F, F,  F, F),
+    "meeting":   (F, F,  F, F,  T, F,        F, F,  T, F),
+}  # fmt: skip
+SUPPORTER_SHARING: dict[str, tuple[Any, ...]] = {
+    state: (F, F, F, F, T if state == "dispatch" else F, F, F, F, F, F)
+    if state != "none"
+    else (F, F, F, F, SKIP, SKIP, F, F, F, F)
+    for state in STATES
+}
+
+
+def expected(who: str, kind: Kind, state: str, action: str) -> Any:
+    """The written-out answer for one cell; `action` is "sight", "view" or "change"."""
+    personal = RECORD_KINDS.index(kind) < 6
+    if kind == Kind.GRANT and state == "none":
+        return SKIP
+    if action == "sight" and not personal:
+        return SKIP  # sight() answers for personal records only
+    if who in OWNER:
+        # the owning agency's staff and manager: everything, whatever the grants
+        return FULL if action == "sight" else T
+    if personal:
+        if action != "sight":
+            return F  # full own-agency access is never given by a grant
+        row = {RECEIVER_STAFF: RECEIVER_SIGHT, RECEIVER_MANAGER: RECEIVER_SIGHT}.get(who)
+        if who == "supporter":
+            row = SUPPORTER_SIGHT
+        return NO if row is None else row[state][RECORD_KINDS.index(kind)]
+    row = RECEIVER_SHARING if who in RECEIVER else SUPPORTER_SHARING if who == "supporter" else None
+    if row is None:
+        return F  # officers, the operator, the auditors (the log only), outsiders, nobody
+    column = 2 * (RECORD_KINDS.index(kind) - 6) + (action == "change")
+    return row[state][column]
+
+
+def test_every_record_kind_has_rows() -> None:
+    """A new kind of record must be placed in the contract (or declared not about a person)."""
+    assert set(RECORD_KINDS) | NOT_ABOUT_A_PERSON == set(Kind), (
+        "add the new kind to RECORD_KINDS and its rows to the tables above"
+    )
+    assert not set(RECORD_KINDS) & NOT_ABOUT_A_PERSON
+    assert set(RECORD_KINDS) == PERSONAL_KINDS | SHARING_KINDS
+    assert RECORD_KINDS[:6] == tuple(k for k in RECORD_KINDS if k in PERSONAL_KINDS)
+
+
+def test_every_role_asks() -> None:
+    assert {r for r in WHO.values() if r is not None} == set(Role)
+    assert set(RECEIVER_SIGHT) == set(STATES) == set(RECEIVER_SHARING)
+
+
+# --- the world ---------------------------------------------------------------------------------
+
+
+def build(state: str) -> dict[str, Any]:
+    """The son's records at the center, and the grant of `state` to the self-reliance agency."""
+    cast = make_cast()
+    staff = cast.users[Role.STAFF]
+    household, _mother, son, case = yamada_household(staff, cast.center)
+    people.record_assessment(
+        staff,
+        case,
+        {"housing": "rented", "mental_health": "serious", "mental_health_notes": "うつ病の診断"},
+    )
+    people.raise_flags(
+        staff,
+        case,
+        [people.rules.Finding("urgent_need", "R8", "食事", "二日食べていない")],
+        "test",
+    )
+    record_explanation(staff, son, {"understood": True}, case=case)
+    users: dict[str, Any] = {
+        OWNER_STAFF: staff,
+        OWNER_MANAGER: cast.users[Role.MANAGER],
+        "owner_auditor": cast.users[Role.AUDITOR],
+        "dispatch_coordinator": cast.users[Role.DISPATCH_COORDINATOR],
+        "supporter": cast.users[Role.SUPPORTER],
+        "municipal_officer": cast.users[Role.MUNICIPAL_OFFICER],
+        "prefectural_officer": cast.users[Role.PREFECTURAL_OFFICER],
+        "operator": cast.users[Role.OPERATOR],
+        RECEIVER_STAFF: _user("sr_staff", cast.self_reliance, Role.STAFF),
+        RECEIVER_MANAGER: _user("sr_manager", cast.self_reliance, Role.MANAGER),
+        "receiver_auditor": _user("sr_auditor", cast.self_reliance, Role.AUDITOR),
+        "outsider": cast.outsider,
+        "nobody": cast.nobody,
+    }
+    kinds = {"active": sorted(ALLK), "partial": sorted(IS)}.get(state, sorted(IS))
+    consent = make_consent(staff, son, cast.self_reliance, kinds, case=case)
+    referral = make_referral(staff, case, cast.self_reliance)
+    members = [cast.self_reliance] if state == "meeting" else []
+    meeting = meetings.create_meeting(
+        staff,
+        cast.center,
+        {
+            "kind": "article_9",
+            "title": "支援会議",
+            "held_on": timezone.localdate(),
+            "purpose": "山田さんの支援方針",
+        },
+        members=members,
+    )
+    grant: Grant | None = None
+    now = timezone.now()
+    if state in ("active", "partial", "expired", "ended", "withdrawn", "future"):
+        referral = referrals.confirm_consent(staff, referral, consent)
+        referral = referrals.send_referral(staff, referral)
+        grant = referral.grant
+        assert grant is not None
+        if state == "expired":
+            Grant.objects.filter(pk=grant.pk).update(
+                starts_at=now - datetime.timedelta(days=10),
+                ends_at=now - datetime.timedelta(days=1),
+            )
+        elif state == "future":
+            Grant.objects.filter(pk=grant.pk).update(
+                starts_at=now + datetime.timedelta(days=1), ends_at=now + datetime.timedelta(days=9)
+            )
+        elif state == "ended":
+            sharing.end_grant(staff, grant, reason="共有の必要がなくなった")
+        elif state == "withdrawn":
+            withdraw_consent(staff, consent, note="本人から電話で撤回")
+    elif state == "emergency":
+        grant = sharing.share_in_emergency(
+            staff,
+            son,
+            receiving_agency=cast.self_reliance,
+            legal_ground="life_body_property",
+            reason="二日食べておらず、死にたいと話している",
+            hours=4,
+            kinds=sorted(ISS),
+            case=case,
+        )
+    elif state == "dispatch":
+        grant = sharing.grant_for_dispatch(
+            staff,
+            son,
+            users["supporter"],
+            dispatch_ref=1,
+            until=timezone.localdate() + datetime.timedelta(days=30),
+            case=case,
+        )
+    elif state == "meeting":
+        meetings.add_agenda_item(staff, meeting, case)
+        grant = Grant.objects.get(meeting=meeting)
+    records: dict[Kind, Any] = {
+        Kind.PERSON: son,
+        Kind.HOUSEHOLD: Household.objects.get(pk=household.pk),
+        Kind.CASE: case,
+        Kind.CONTACT: case.contacts.get(),
+        Kind.ASSESSMENT: case.assessments.get(),
+        Kind.FLAG: case.flags.get(),
+        Kind.CONSENT: consent,
+        Kind.EXPLANATION: son.sharing_explanations.get(),
+        Kind.GRANT: Grant.objects.get(pk=grant.pk) if grant else None,
+        Kind.REFERRAL: referral,
+        Kind.MEETING: meeting,
+    }
+    for obj in records.values():
+        if obj is not None:
+            obj.refresh_from_db()
+    return {"users": users, "records": records, "cast": cast, "grant": grant}
+
+
+def answer(user: Any, kind: Kind, obj: Any, action: str) -> Any:
+    if obj is None:
+        return SKIP
+    if action == "sight":
+        if kind not in PERSONAL_KINDS:
+            return SKIP
+        seen = sight(user, kind, obj)
+        if seen is None:
+            return NO
+        return FULL if seen.is_own and seen.kinds == ALLK else seen.kinds
+    return can(user, Action.VIEW if action == "view" else Action.CHANGE, kind, obj)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_access_contract(state: str) -> None:
+    world = build(state)
+    wrong = []
+    for who, user in world["users"].items():
+        for kind in RECORD_KINDS:
+            for action in ("sight", "view", "change"):
+                want = expected(who, kind, state, action)
+                got = answer(user, kind, world["records"][kind], action)
+                if got != want:
+                    wrong.append(f"{who} {action} {kind} [{state}]: expected {want}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_lists_agree_with_the_contract(state: str) -> None:
+    """scope() (lists) shows a sharing record exactly when the contract says can(VIEW)."""
+    world = build(state)
+    for who, user in world["users"].items():
+        for kind in SHARING_KINDS:
+            obj = world["records"][kind]
+            if obj is None:
+                continue
+            listed = scope(user, kind, type(obj).objects.filter(pk=obj.pk)).exists()
+            assert listed is expected(who, kind, state, "view"), (who, kind, state)
+        for kind in PERSONAL_KINDS:
+            obj = world["records"][kind]
+            listed = scope(user, kind, type(obj).objects.filter(pk=obj.pk)).exists()
+            # lists are own-agency only: no search crosses agencies (access.md)
+            assert listed is (who in OWNER), (who, kind, state)
+
+
+def test_auditor_reads_the_log_of_a_shared_read_and_no_record() -> None:
+    from tsunagi.access.models import AuditEvent
+    from tsunagi.access.shared import shared_record
+
+    world = build("partial")
+    son = world["records"][Kind.PERSON]
+    sr = world["users"][RECEIVER_STAFF]
+    seen = sight(sr, Kind.PERSON, son)
+    assert seen is not None
+    shared_record(sr, son, seen)
+    reads = AuditEvent.objects.filter(subject_id=son.pk, grant=world["grant"].code)
+    assert reads.exists()
+    for who in ("owner_auditor", "receiver_auditor"):
+        auditor = world["users"][who]
+        assert scope(auditor, Kind.AUDIT_EVENT, reads).count() == reads.count(), who
+        assert all(answer(auditor, k, world["records"][k], "view") is F for k in RECORD_KINDS)
+    operator = world["users"]["operator"]
+    assert not scope(operator, Kind.AUDIT_EVENT, reads).exists()
