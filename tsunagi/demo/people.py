@@ -123,6 +123,9 @@ def reset_people(agencies: Any) -> Counter[str]:
     ids = list(agencies.values_list("pk", flat=True))
     if not ids:
         return removed
+    from .sharing import reset_sharing  # issue 4: consents and grants point at these people
+
+    removed.update(reset_sharing(ids))
     case_ids = Case.objects.filter(agency_id__in=ids).values("pk")
     steps: list[tuple[str, Any]] = [
         ("flags", Flag.objects.filter(agency_id__in=ids)),
@@ -870,9 +873,12 @@ def build_people(seed: int, persons: int = 0) -> Counter[str]:
     before = people_counts(demo)
     places = postal_places(["高知県"])
     build_casebook(seed, places)
+    from .sharing import build_sharing  # issue 4
+
+    shared = build_sharing(seed)
     build_synthetic(seed, persons, places)
     after = people_counts(demo)
-    return +Counter({k: after[k] - before[k] for k in after})
+    return +Counter({k: after[k] - before[k] for k in after}) + shared
 
 
 def people_summary() -> list[str]:
@@ -914,4 +920,6 @@ def people_summary() -> list[str]:
         lines.append(
             f"a DV case restricted to {MANAGER}: case {restricted.number} (not visible to {STAFF})"
         )
-    return lines
+    from .sharing import sharing_summary  # issue 4
+
+    return lines + sharing_summary()
