@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "meetings"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.meeting_list, name="list"),
+    path("new/", views.meeting_new, name="new"),
+    path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/agenda/add/", views.agenda_add, name="agenda_add"),
+]

@@ -22,6 +22,9 @@ class NavItem:
 MENU = (
     (_("Home"), "web:home", None),
     (_("Consultation records"), "people:list", (Action.VIEW, Kind.PERSON)),
+    (_("Referrals"), "referrals:list", (Action.VIEW, Kind.REFERRAL)),
+    (_("Meetings"), "meetings:list", (Action.VIEW, Kind.MEETING)),
+    (_("Information sharing"), "consent:grants", (Action.VIEW, Kind.GRANT)),
     (_("Agencies"), "agencies:list", (Action.VIEW, Kind.AGENCY)),
     (_("Municipalities"), "jurisdictions:list", (Action.VIEW, Kind.MUNICIPALITY)),
     (_("Pairings"), "agencies:pairings", (Action.VIEW, Kind.PAIRING)),
