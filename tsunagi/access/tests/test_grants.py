@@ -54,7 +54,8 @@ def test_p5_emergency_records_ground_reason_and_hours(story):
     assert (grant.ends_at - grant.starts_at).total_seconds() == 4 * 3600
     event = AuditEvent.objects.get(action="grant.emergency")
     assert event.reason == REASON and event.detail["legal_ground"] == "life_body_property"
-    assert sight(receiver(cast), Kind.PERSON, son).ground == grant.code
+    seen = sight(receiver(cast), Kind.PERSON, son)
+    assert seen is not None and seen.ground == grant.code
 
 
 @pytest.mark.parametrize("ground", [g.value for g in EMERGENCY_GROUNDS])

@@ -4,6 +4,7 @@ services, as the screens and the API call them."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -111,7 +112,7 @@ def test_p1_verbal_consent_needs_a_colleague_as_witness(story):
 def test_p1_kinds_period_and_future_date_are_checked(story):
     cast, staff, _mother, son, _case = story
     today = timezone.localdate()
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         "kinds": {"kinds": []},
         "given_on": {"given_on": today + datetime.timedelta(days=1)},
         "valid_until": {"valid_until": today - datetime.timedelta(days=1)},
@@ -135,11 +136,13 @@ def test_p1_only_the_owning_agency_records_a_consent(story):
 
 def test_p2_explanation_recorded_and_found(story):
     _cast, staff, _mother, son, case = story
-    assert selectors.explanation_finding(staff, son).code == "explanation_missing"
+    missing = selectors.explanation_finding(staff, son)
+    assert missing is not None and missing.code == "explanation_missing"
     errors = _errors(lambda: record_explanation(staff, son, {"understood": False}))
     assert "agreed_handling" in errors
     record_explanation(staff, son, {"understood": False, "agreed_handling": "母には伝えない"})
     finding = selectors.explanation_finding(staff, son)
+    assert finding is not None
     assert finding.code == "explanation_not_agreed" and "母には伝えない" in finding.reason
     record_explanation(staff, son, {"understood": True}, case=case)
     assert selectors.explanation_finding(staff, son) is None
@@ -158,7 +161,8 @@ def test_p2_explanations_stay_with_the_agency(story):
         staff, make_consent(staff, son, cast.self_reliance), receiving_agency=cast.self_reliance
     )
     assert not selectors.explanations_of(sr, son).exists()
-    assert selectors.explanation_finding(sr, son).code == "explanation_missing"
+    finding = selectors.explanation_finding(sr, son)
+    assert finding is not None and finding.code == "explanation_missing"
 
 
 def test_p4_withdrawal_ends_every_grant_at_once_and_flags_copies(story):
