@@ -54,7 +54,7 @@ def test_p3_every_agency_and_user_that_saw_the_record_with_the_ground(story):
     assert read["owning_agency_name"] == cast.center.name
     assert JAPANESE.search(read["action_label"])
     made = next(e for e in entries if e["action"] == "grant.made")
-    assert made["user"] == staff.username and made["ground"] == "own_agency"
+    assert made["user"] == staff.username and made["ground"] == grant.code
     assert all(JAPANESE.search(e["action_label"]) for e in entries), {
         e["action"] for e in entries if not JAPANESE.search(e["action_label"])
     }

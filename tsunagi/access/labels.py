@@ -2,6 +2,7 @@
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ACTION_LABELS: dict[str, Promise] = {
     "login.succeeded": _("Logged in"),
@@ -56,6 +57,38 @@ ACTION_LABELS: dict[str, Promise] = {
     "flag.resolved": _("Flag resolved"),
     "flag.viewed": _("Flag viewed"),
     "flag.listed": _("Flags listed"),
+    "consent.recorded": _("Consent recorded"),
+    "consent.withdrawn": _("Consent withdrawn"),
+    "consent.viewed": _("Consent viewed"),
+    "consent.listed": _("Consents listed"),
+    "consent.printed": _("Consent form printed"),
+    "consent.scan_viewed": _("Scan of a signed consent viewed"),
+    "explanation.recorded": _("Explanation of information sharing recorded"),
+    "explanation.listed": _("Explanations of information sharing listed"),
+    "grant.made": _("Information shared under consent"),
+    "grant.emergency": _("Information shared in an emergency"),
+    "grant.meeting": _("Information shared with a support meeting"),
+    "grant.dispatch": _("Information shared with a dispatched supporter"),
+    "grant.ended": _("Sharing ended"),
+    "grant.acknowledged": _("Sharing without consent seen by the manager"),
+    "grant.viewed": _("Grant viewed"),
+    "grant.listed": _("Grants listed"),
+    "referral.drafted": _("Referral drafted"),
+    "referral.consent_confirmed": _("Consent for the referral confirmed"),
+    "referral.sent": _("Referral sent"),
+    "referral.received": _("Referral received"),
+    "referral.accepted": _("Referral accepted"),
+    "referral.declined": _("Referral declined"),
+    "referral.first_contact": _("First contact after the referral recorded"),
+    "referral.closed": _("Referral closed"),
+    "referral.cancelled": _("Referral cancelled"),
+    "referral.viewed": _("Referral viewed"),
+    "referral.listed": _("Referrals listed"),
+    "meeting.created": _("Support meeting created"),
+    "agenda.added": _("Case put on a support meeting's agenda"),
+    "disclosure.viewed": _("Disclosure report viewed"),
+    "disclosure.printed": _("Disclosure report printed"),
+    "disclosure.exported": _("Disclosure report exported"),
     "demo.built": _("Demo data built"),
     "demo.reset": _("Demo data reset"),
 }
@@ -65,3 +98,24 @@ def action_label(code: str) -> str:
     """The label of an action code; an unknown code is shown as it is."""
     label = ACTION_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+# The grounds of the access log (access.md "What is logged"): own agency, or the grant used.
+GROUND_LABELS: dict[str, Promise] = {
+    "own_agency": _("Own agency"),
+    "consent": pgettext_lazy("ground", "Consent"),
+    "meeting": pgettext_lazy("ground", "Support meeting"),
+    "emergency": pgettext_lazy("ground", "Emergency"),
+    "dispatch": pgettext_lazy("ground", "Dispatch"),
+}
+
+
+def ground_label(code: str) -> str:
+    """How a ground reads: 自機関 / 同意 #12 / 支援会議 #3 / 緊急 #5 / 派遣 #9."""
+    if not code:
+        return ""
+    kind, _sep, number = code.partition(":")
+    label = GROUND_LABELS.get(kind)
+    if label is None:
+        return code
+    return f"{label} #{number}" if number else str(label)

@@ -17,70 +17,16 @@ from typing import Any
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tsunagi.people.models import Person
 from tsunagi.people.printing import Printed, html_to_pdf, staff_name, wareki
 from tsunagi.people.printing import _weasyprint as load_weasyprint
 
 from . import selectors
-from .labels import action_label
-from .models import AuditEvent, GrantKind
+from .labels import action_label, ground_label
+from .models import AuditEvent
 from .policy import OWN_AGENCY
-
-GROUND_LABELS: dict[str, Promise] = {
-    OWN_AGENCY: gettext_lazy("Own agency"),
-    **{kind.value: kind.label for kind in GrantKind},
-}
-
-# Codes of consent and sharing that the access module's label table does not list yet.
-MORE_ACTION_LABELS: dict[str, Promise] = {
-    "consent.recorded": gettext_lazy("Consent recorded"),
-    "consent.withdrawn": gettext_lazy("Consent withdrawn"),
-    "consent.viewed": gettext_lazy("Consent viewed"),
-    "consent.listed": gettext_lazy("Consents listed"),
-    "consent.printed": gettext_lazy("Consent form printed"),
-    "explanation.recorded": gettext_lazy("Explanation of information sharing recorded"),
-    "grant.made": gettext_lazy("Information shared under consent"),
-    "grant.emergency": gettext_lazy("Information shared in an emergency"),
-    "grant.meeting": gettext_lazy("Information shared with a support meeting"),
-    "grant.dispatch": gettext_lazy("Information shared with a dispatched supporter"),
-    "grant.ended": gettext_lazy("Sharing ended"),
-    "grant.acknowledged": gettext_lazy("Sharing without consent seen by the manager"),
-    "referral.drafted": gettext_lazy("Referral drafted"),
-    "referral.consent_confirmed": gettext_lazy("Consent for the referral confirmed"),
-    "referral.sent": gettext_lazy("Referral sent"),
-    "referral.received": gettext_lazy("Referral received"),
-    "referral.accepted": gettext_lazy("Referral accepted"),
-    "referral.declined": gettext_lazy("Referral declined"),
-    "referral.first_contact": gettext_lazy("First contact after the referral recorded"),
-    "referral.closed": gettext_lazy("Referral closed"),
-    "referral.cancelled": gettext_lazy("Referral cancelled"),
-    "meeting.created": gettext_lazy("Support meeting created"),
-    "agenda.added": gettext_lazy("Case put on a support meeting's agenda"),
-    "disclosure.viewed": gettext_lazy("Disclosure report viewed"),
-    "disclosure.printed": gettext_lazy("Disclosure report printed"),
-}
-
-
-def action_text(code: str) -> str:
-    label = action_label(code)
-    if label == code and code in MORE_ACTION_LABELS:
-        return str(MORE_ACTION_LABELS[code])
-    return label
-
-
-def ground_text(code: str) -> str:
-    """`own_agency` → 自機関, `consent:12` → 同意（紹介・共同支援） #12."""
-    if not code:
-        return ""
-    kind, _sep, number = code.partition(":")
-    label = GROUND_LABELS.get(kind)
-    if label is None:
-        return code
-    return f"{label} #{number}" if number else str(label)
 
 
 @dataclass(frozen=True)
@@ -106,8 +52,8 @@ def lines(events: Iterable[AuditEvent]) -> list[Line]:
                 at=f"{wareki(local.date())} {local:%H:%M}",
                 agency=agency.name if agency is not None else "",
                 user=user,
-                action=action_text(e.action),
-                ground=ground_text(e.grant),
+                action=action_label(e.action),
+                ground=ground_label(e.grant),
                 reason=e.reason,
                 own=e.grant in ("", OWN_AGENCY),
             )

@@ -69,6 +69,7 @@ def _save(actor: Any, grant: Grant, request: HttpRequest | None, action: str) ->
         actor,
         grant,
         request,
+        ground=grant.code,  # the log names the ground being created, and its reason
         reason=grant.reason,
         kind=grant.kind,
         receiver=str(grant.receiving_agency or grant.receiving_user),
@@ -177,6 +178,15 @@ def share_in_emergency(
     return grant
 
 
+def _meeting_ends(meeting: Any) -> datetime:
+    return _end_of_day(meeting.held_on + timedelta(days=meeting.share_days_after))
+
+
+def meeting_sharing_over(meeting: Any) -> bool:
+    """An Article 9 meeting shares its agenda cases until its sharing period ends (rule P5)."""
+    return _meeting_ends(meeting) <= timezone.now()
+
+
 def grant_for_meeting(
     actor: Any, item: Any, member: Any, request: HttpRequest | None = None
 ) -> Grant:
@@ -195,7 +205,7 @@ def grant_for_meeting(
         legal_ground=LegalGround.ARTICLE_9,
         purpose=meeting.purpose[:200],
         starts_at=timezone.now(),
-        ends_at=_end_of_day(meeting.held_on + timedelta(days=meeting.share_days_after)),
+        ends_at=_meeting_ends(meeting),
         made_by=actor,
     )
     return _save(actor, grant, request, "grant.meeting")

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 
 from tsunagi.access.kinds import InfoKind, kinds_label
-from tsunagi.access.labels import action_label
+from tsunagi.access.labels import action_label as label_of_action
+from tsunagi.access.labels import ground_label
 from tsunagi.access.models import EMERGENCY_GROUNDS, AuditEvent, Grant, GrantKind
 from tsunagi.access.policy import (
-    OWN_AGENCY,
     Action,
     Kind,
     can,
@@ -38,51 +38,6 @@ STATUS_LABELS: dict[str, Promise] = {
     "ended": gettext_lazy("Ended"),
     "future": gettext_lazy("Not yet in force"),
 }
-
-GROUND_LABELS: dict[str, Promise] = {
-    OWN_AGENCY: gettext_lazy("Own agency"),
-    **{kind.value: kind.label for kind in GrantKind},
-}
-
-# Action codes of consent and sharing, until the access module's label table lists them.
-SHARING_ACTION_LABELS: dict[str, Promise] = {
-    "consent.recorded": gettext_lazy("Consent recorded"),
-    "consent.withdrawn": gettext_lazy("Consent withdrawn"),
-    "consent.viewed": gettext_lazy("Consent viewed"),
-    "consent.listed": gettext_lazy("Consents listed"),
-    "explanation.recorded": gettext_lazy("Explanation of information sharing recorded"),
-    "explanation.listed": gettext_lazy("Explanations of information sharing listed"),
-    "grant.made": gettext_lazy("Information shared under consent"),
-    "grant.emergency": gettext_lazy("Information shared in an emergency"),
-    "grant.meeting": gettext_lazy("Information shared with a support meeting"),
-    "grant.dispatch": gettext_lazy("Information shared with a dispatched supporter"),
-    "grant.ended": gettext_lazy("Sharing ended"),
-    "grant.acknowledged": gettext_lazy("Sharing without consent seen by the manager"),
-    "grant.viewed": gettext_lazy("Grant viewed"),
-    "grant.listed": gettext_lazy("Grants listed"),
-    "referral.drafted": gettext_lazy("Referral drafted"),
-    "referral.consent_confirmed": gettext_lazy("Consent for the referral confirmed"),
-    "referral.sent": gettext_lazy("Referral sent"),
-    "disclosure.viewed": gettext_lazy("Disclosure report viewed"),
-}
-
-
-def label_of_action(code: str) -> str:
-    label = action_label(code)
-    if label == code and code in SHARING_ACTION_LABELS:
-        return str(SHARING_ACTION_LABELS[code])
-    return label
-
-
-def ground_label(code: str) -> str:
-    """`own_agency` → 自機関, `consent:12` → 同意（紹介・共同支援） #12."""
-    if not code:
-        return ""
-    kind, _sep, number = code.partition(":")
-    label = GROUND_LABELS.get(kind)
-    if label is None:
-        return code
-    return f"{label} #{number}" if number else str(label)
 
 
 def _name(user: Any) -> str | None:

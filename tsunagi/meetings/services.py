@@ -85,6 +85,10 @@ def add_agenda_item(
         raise ValidationError(
             {"case": [_("Only a member agency can put its own case on the agenda.")]}
         )
+    if meeting.kind == MeetingKind.ARTICLE_9 and sharing.meeting_sharing_over(meeting):
+        raise ValidationError(
+            {"case": [_("The meeting's sharing period is over: convene a new meeting.")]}
+        )
     if meeting.agenda.filter(case=case).exists():
         raise ValidationError({"case": [_("This case is already on the agenda.")]})
     chosen = normalise(kinds or DEFAULT_AGENDA_KINDS)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from tsunagi.access import labels
 from tsunagi.access import selectors as access_selectors
 from tsunagi.access.kinds import kinds_label
 from tsunagi.access.models import Grant
-from tsunagi.access.policy import OWN_AGENCY, Action, Kind, can, scope
+from tsunagi.access.policy import Action, Kind, can, scope
 from tsunagi.consent import selectors
 
 register = template.Library()
@@ -40,20 +40,7 @@ def kinds(codes: list[str]) -> str:
 @register.filter
 def ground_label(code: str) -> str:
     """How the access log's ground reads: 自機関 / 同意 #12 / 支援会議 #3 / 緊急 #5 / 派遣 #9."""
-    if not code:
-        return ""
-    if code == OWN_AGENCY:
-        return _("Own agency")
-    kind, _sep, number = code.partition(":")
-    names = {
-        "consent": pgettext("ground", "Consent"),
-        "meeting": pgettext("ground", "Support meeting"),
-        "emergency": pgettext("ground", "Emergency"),
-        "dispatch": pgettext("ground", "Dispatch"),
-    }
-    if kind not in names:
-        return code
-    return f"{names[kind]} #{number}" if number else str(names[kind])
+    return labels.ground_label(code)
 
 
 @register.inclusion_tag("consent/_case_panel_body.html", takes_context=True)

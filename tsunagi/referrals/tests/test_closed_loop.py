@@ -12,6 +12,7 @@ from tests.people import yamada_household
 from tests.sharing import make_consent, make_referral, receiver
 from tsunagi.access.models import AuditEvent
 from tsunagi.access.policy import Kind, require_sight, sight
+from tsunagi.access.shared import shared_record
 from tsunagi.accounts.models import Role
 from tsunagi.consent.services import withdraw_consent
 from tsunagi.people.models import Flag
@@ -54,12 +55,16 @@ def test_p1_p4_closed_loop_then_withdrawal(story):
     assert seen.ground == f"consent:{referral.grant.pk}"
     referral = services.receive_referral(sr, referral)
     referral = services.accept_referral(sr, referral)
+    assert referral.received_case is not None and referral.grant is not None
     assert referral.received_case.agency == cast.self_reliance
     assert referral.received_case.person.family_name == "山田"
     referral, _contact = services.record_first_contact(
         sr, referral, {"channel": "office_visit", "initiator": "person", "summary": "初回面談"}
     )
     assert referral.state == State.FIRST_CONTACT and referral.first_contact_on
+    grant = referral.grant
+    assert grant is not None
+    shared_record(sr, son, require_sight(sr, Kind.PERSON, son))
     withdraw_consent(staff, consent, note="本人から電話で撤回")
     with pytest.raises(Http404):
         require_sight(sr, Kind.PERSON, son)
@@ -67,10 +72,8 @@ def test_p1_p4_closed_loop_then_withdrawal(story):
     assert flag.rule == "P4" and flag.resolved_at is None
     withdrawn = AuditEvent.objects.get(action="consent.withdrawn")
     last_read = (
-        AuditEvent.objects.filter(
-            subject_id=son.pk, grant=referral.grant.code, action__endswith=".viewed"
-        )
+        AuditEvent.objects.filter(subject_id=son.pk, grant=grant.code, action__endswith=".viewed")
         .order_by("-at")
         .first()
     )
-    assert last_read is None or last_read.at <= withdrawn.at
+    assert last_read is not None and last_read.at <= withdrawn.at
