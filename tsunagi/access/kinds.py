@@ -16,6 +16,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagi.people.models import SPECIAL_CARE_FIELDS
+
 
 class InfoKind(models.TextChoices):
     IDENTITY = "identity", _("Identity and contact details")
@@ -131,23 +133,7 @@ FIELD_KINDS: dict[str, dict[str, frozenset[InfoKind]]] = {
                 "children_notes",
             )
         },
-        **{
-            f: frozenset({SC})
-            for f in (
-                "physical_health",
-                "physical_health_notes",
-                "mental_health",
-                "depression",
-                "mental_health_notes",
-                "disability",
-                "disability_notes",
-                "dv_abuse",
-                "dv_notes",
-                "criminal_record_notes",
-                "suicidal_thoughts",
-                "suicide_attempt",
-            )
-        },
+        **{f: frozenset({SC}) for f in SPECIAL_CARE_FIELDS},
     },
     "people.flag": {f: frozenset({SC}) for f in ("kind", "rule", "reason", "raised_at")},
 }
