@@ -125,6 +125,9 @@ class LegalGround(models.TextChoices):
     )
 
 
+# rule P5: sharing without consent is reported to the owning agency's manager.
+NOTIFIED_KINDS = (GrantKind.EMERGENCY, GrantKind.MEETING)
+
 EMERGENCY_GROUNDS = (
     LegalGround.LIFE_BODY_PROPERTY,
     LegalGround.PUBLIC_HEALTH_CHILD,
@@ -280,6 +283,11 @@ class Grant(models.Model):
         if self.ended_at is not None or not (self.starts_at <= at < self.ends_at):
             return False
         return self.consent is None or not self.consent.is_withdrawn_at(at)
+
+    @property
+    def awaits_manager(self) -> bool:
+        """Sharing without consent not yet seen by the owning agency's manager (rule P5)."""
+        return self.kind in NOTIFIED_KINDS and self.acknowledged_at is None
 
     @property
     def status(self) -> str:

@@ -399,6 +399,51 @@ def grant(user: Any, kind: Kind, obj: Any) -> str:
     return OWN_AGENCY
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Which side of a sharing record (consent, grant, referral) a user reads it from: the
+    owning agency's, or the receiver's through one grant. The access log writes `ground` and
+    `agency_id` (the agency the user acts for)."""
+
+    owner: bool
+    ground: str
+    agency_id: int | None
+    grant: Any = None
+
+
+def standing(user: Any, kind: Kind, obj: Any) -> Standing | None:
+    """The user's side of a consent, grant or referral they may view; None if neither side.
+
+    The owner's side is the owning agency's staff who see the person (for a referral: its case);
+    the receiver's side rests on the grant the record concerns, in force or not, so a receiver
+    still sees a withdrawal, logged on that grant."""
+    if kind == Kind.REFERRAL:
+        side = referral_side(user, obj)
+        if side == "sender":
+            return Standing(True, OWN_AGENCY, obj.agency_id)
+        held = obj.grant if side == "receiver" else None
+    else:
+        if obj.agency_id in agencies_with(user, *CASEWORKERS) and _sees_person(user, obj.person):
+            return Standing(True, OWN_AGENCY, obj.agency_id)
+        if kind == Kind.GRANT:
+            held = obj if _grant(user, Action.VIEW, obj) else None
+        elif kind == Kind.CONSENT:
+            from tsunagi.access.models import Grant
+
+            held = (
+                Grant.objects.filter(
+                    consent=obj, receiving_agency__in=agencies_with(user, *CASEWORKERS)
+                )
+                .order_by("-starts_at", "-id")
+                .first()
+            )
+        else:
+            raise ValueError(kind)
+    if held is None:
+        return None
+    return Standing(False, held.code, held.receiving_agency_id, held)
+
+
 def _sees_person(user: Any, person: Any) -> bool:
     return person is not None and can(user, Action.VIEW, Kind.PERSON, person)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tsunagi.accounts.models import Role
 
-from .models import AuditEvent, Grant, GrantKind
+from .models import NOTIFIED_KINDS, AuditEvent, Grant
 from .policy import CASEWORKERS, Kind, agencies_with, scope
 
 
@@ -67,7 +67,7 @@ def pending_notices(viewer: Any) -> QuerySet[Grant]:
     return (
         Grant.objects.filter(
             agency__in=agencies_with(viewer, Role.MANAGER),
-            kind__in=[GrantKind.EMERGENCY, GrantKind.MEETING],
+            kind__in=NOTIFIED_KINDS,
             acknowledged_at__isnull=True,
         )
         .select_related("person", "receiving_agency", "made_by")

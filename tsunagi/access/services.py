@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from . import audit
 from .kinds import DISPATCH_KINDS, InfoKind, normalise
 from .models import EMERGENCY_GROUNDS, Grant, GrantKind, LegalGround
-from .policy import Action, Denied, Kind, may_acknowledge, require
+from .policy import Action, Denied, Kind, may_acknowledge, require, standing
 
 # rule P5: emergency access lasts hours, not days.
 MAX_EMERGENCY_HOURS = 24
@@ -248,7 +248,8 @@ def end_grant(
     """End a grant before its time (a dispatch stopped, sharing no longer needed)."""
     current = Grant.objects.select_for_update().get(pk=grant.pk)
     require(actor, Action.VIEW, Kind.GRANT, current)
-    if current.agency_id is None or not _owner_side(actor, current):
+    side = standing(actor, Kind.GRANT, current)
+    if side is None or not side.owner:
         raise Denied("end grant")
     if current.ended_at is not None:
         raise ValidationError({"grant": [_("This grant has already ended.")]})
@@ -260,12 +261,6 @@ def end_grant(
     current.save()
     audit.personal("grant.ended", actor, current, request, reason=current.end_reason)
     return current
-
-
-def _owner_side(actor: Any, grant: Grant) -> bool:
-    from .policy import CASEWORKERS, agencies_with
-
-    return grant.agency_id in agencies_with(actor, *CASEWORKERS)
 
 
 @transaction.atomic

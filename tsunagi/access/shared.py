@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from .kinds import InfoKind, shared_values
-from .policy import Kind, Sight
+from .policy import Kind, Sight, sight
 
 
 def _case_ids(seen: Sight, person: Any) -> list[int]:
@@ -73,3 +73,22 @@ def shared_record(
         record["flags"] = [shared_values(f, kinds) for f in flags]
         log_reads(user, Kind.FLAG, flags, request, seen=seen)
     return record
+
+
+def shown_name(
+    user: Any, person: Any, request: HttpRequest | None = None, *, log: bool = True
+) -> str | None:
+    """The person's name as `user` may see it: at the owning agency, or under an active grant
+    that shares identity (rule P1) — so a withdrawal hides it at once (rule P4). None otherwise.
+
+    A name shown under a grant is a read of the person, logged on the grant's ground (rule P3)
+    unless the caller logs the read itself; own-agency reads are the caller's to log (lists log
+    them in one statement)."""
+    from tsunagi.people.services import log_shared_read
+
+    seen = sight(user, Kind.PERSON, person)
+    if seen is None:
+        return None
+    if log and not seen.is_own:
+        log_shared_read(user, Kind.PERSON, person, seen, request)
+    return str(person.full_name)

@@ -272,11 +272,10 @@ def referral_detail(referral: Referral, side: str, person_name: str | None) -> d
     """The referral as `side` sees it: its state, what stops it (P1/P4) and what comes next."""
     answer = referral_out(referral, side, person_name)
     findings = []
-    if referral.state not in rules.FINAL_STATES:
-        # rule P1: without a consent in order the referral cannot be sent (or goes on no more).
-        finding = rules.consent_finding(referral, referral.consent, timezone.localdate())
-        if finding is not None:
-            findings.append(asdict(finding))
+    # rules P1, P4: without a consent in order the referral cannot be sent (or goes on no more)
+    finding = rules.referral_finding(referral, timezone.localdate())
+    if finding is not None:
+        findings.append(asdict(finding))
     steps = [
         {
             "step": step,

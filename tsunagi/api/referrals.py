@@ -25,10 +25,11 @@ from tsunagi.access.policy import (
     agencies_with,
     can,
     get_visible,
-    referral_side,
     scope,
     sight,
+    standing,
 )
+from tsunagi.access.shared import shown_name
 from tsunagi.agencies.models import Agency
 from tsunagi.consent.models import Consent
 from tsunagi.meetings import services as meeting_services
@@ -84,35 +85,27 @@ def _visible_referral(request: HttpRequest, referral_id: int) -> Referral:
     return referral
 
 
-def _ground(referral: Referral, side: str) -> tuple[str, int]:
-    """The ground of a read and the agency the reader acts for (rule P3)."""
-    if side == rules.RECEIVER:
-        ground = referral.grant.code if referral.grant is not None else "referral"
-        return ground, referral.to_agency_id
-    return "own_agency", referral.agency_id
-
-
 def _person_name(user: Any, referral: Referral, side: str) -> str | None:
     """The sender sees its own person; the receiver the name only while a grant names the
     identity (rule P1), so a withdrawal hides it at once (rule P4)."""
-    if side == rules.SENDER:
-        return referral.person.full_name
-    seen = sight(user, Kind.PERSON, referral.person)
-    if seen is None or not seen.permits("identity"):
-        return None
-    return referral.person.full_name
+    return shown_name(user, referral.person)
 
 
 def _answer(request: HttpRequest, referral: Referral) -> dict[str, Any]:
     """The referral as the caller's side sees it, its read logged on the caller's ground."""
     user = _user(request)
     referral = _referral_qs().get(pk=referral.pk)
-    side = referral_side(user, referral)
-    if side is None:
+    seen = standing(user, Kind.REFERRAL, referral)
+    if seen is None:
         raise Http404
-    ground, agency_id = _ground(referral, side)
+    side = rules.SENDER if seen.owner else rules.RECEIVER
     audit.personal(
-        "referral.viewed", user, referral, request, ground=ground, actor_agency_id=agency_id
+        "referral.viewed",
+        user,
+        referral,
+        request,
+        ground=seen.ground,
+        actor_agency_id=seen.agency_id,
     )
     return referral_detail(referral, side, _person_name(user, referral, side))
 
@@ -191,10 +184,10 @@ def list_referrals(
     items = []
     events = []
     for referral in rows:
-        side = referral_side(user, referral)
-        if side is None:
+        seen = standing(user, Kind.REFERRAL, referral)
+        if seen is None:
             continue
-        ground, agency_id = _ground(referral, side)
+        side = rules.SENDER if seen.owner else rules.RECEIVER
         items.append(referral_out(referral, side, _person_name(user, referral, side)))
         events.append(
             AuditEvent(
@@ -205,9 +198,9 @@ def list_referrals(
                 record_kind="referral",
                 record_id=str(referral.pk),
                 subject_id=referral.person_id,
-                actor_agency_id=agency_id,
+                actor_agency_id=seen.agency_id,
                 personal=True,
-                grant=ground,
+                grant=seen.ground,
                 detail={"direction": direction, "state": wanted},
                 ip_address=audit.client_ip(request),
             )

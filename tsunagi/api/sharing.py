@@ -31,10 +31,10 @@ from tsunagi.access.policy import (
     agencies_with,
     can,
     get_visible,
-    grant,
     require_sight,
     scope,
     sight,
+    standing,
 )
 from tsunagi.access.shared import shared_record
 from tsunagi.agencies.models import Agency
@@ -109,29 +109,17 @@ def _query_date(field: str, text: str) -> Any:
         raise ValidationError({field: str(exc)}) from exc
 
 
-def _ground(user: Any, obj: Any) -> str:
-    """The ground for a consent or grant read: own agency, or the grant the receiver holds."""
-    if can(user, Action.VIEW, Kind.PERSON, obj.person):
-        return OWN_AGENCY
-    return grant(user, Kind.PERSON, obj.person)
-
-
 def _receiver_agency(user: Any) -> int | None:
     workplaces = sorted(agencies_with(user, *CASEWORKERS))
     return workplaces[0] if workplaces else None
 
 
-def _log_read(request: HttpRequest, action: str, obj: Any) -> None:
+def _log_read(request: HttpRequest, action: str, kind: Kind, obj: Any) -> None:
     user = _user(request)
-    ground = _ground(user, obj)
-    audit.personal(
-        action,
-        user,
-        obj,
-        request,
-        ground=ground,
-        actor_agency_id=None if ground == OWN_AGENCY else _receiver_agency(user),
-    )
+    side = standing(user, kind, obj)
+    if side is None:
+        raise Http404
+    audit.personal(action, user, obj, request, ground=side.ground, actor_agency_id=side.agency_id)
 
 
 def _log_list(request: HttpRequest, action: str, about: Any = None, **filters: Any) -> None:
@@ -250,7 +238,7 @@ def list_consents(request: HttpRequest, person: int) -> Any:
 @router.get("/consents/{consent_id}", response={200: ConsentOut, **READ}, tags=["consents"])
 def get_consent(request: HttpRequest, consent_id: int) -> Any:
     consent = get_visible(_user(request), Kind.CONSENT, _consent_qs(), pk=consent_id)
-    _log_read(request, "consent.viewed", consent)
+    _log_read(request, "consent.viewed", Kind.CONSENT, consent)
     return consent_out(_user(request), consent)
 
 
@@ -352,7 +340,7 @@ def share_under_consent(request: HttpRequest, payload: ShareIn) -> Any:
 @router.get("/grants/{grant_id}", response={200: GrantOut, **READ}, tags=["grants"])
 def get_grant(request: HttpRequest, grant_id: int) -> Any:
     found = get_visible(_user(request), Kind.GRANT, _grant_qs(), pk=grant_id)
-    _log_read(request, "grant.viewed", found)
+    _log_read(request, "grant.viewed", Kind.GRANT, found)
     return grant_out(_user(request), found)
 
 

@@ -17,13 +17,14 @@ from ninja import Field, Schema
 from tsunagi.access.kinds import InfoKind, kinds_label
 from tsunagi.access.labels import action_label as label_of_action
 from tsunagi.access.labels import ground_label
-from tsunagi.access.models import EMERGENCY_GROUNDS, AuditEvent, Grant, GrantKind
+from tsunagi.access.models import EMERGENCY_GROUNDS, AuditEvent, Grant
 from tsunagi.access.policy import (
     Action,
     Kind,
     can,
     may_acknowledge,
 )
+from tsunagi.access.shared import shown_name
 from tsunagi.consent.models import Consent, Explanation
 from tsunagi.web.wareki import format_wareki
 
@@ -264,12 +265,8 @@ class GrantOut(Schema):
     )
 
 
-NOTIFIED_KINDS = (GrantKind.EMERGENCY, GrantKind.MEETING)
-
-
 def grant_out(viewer: Any, grant: Grant) -> dict[str, Any]:
     owner_side = can(viewer, Action.VIEW, Kind.PERSON, grant.person)
-    shows_name = owner_side or (InfoKind.IDENTITY.value in grant.kinds and grant.is_active())
     end_reason = grant.end_reason
     if end_reason == "consent_withdrawn":
         end_reason = _("The person withdrew the consent.")
@@ -282,7 +279,7 @@ def grant_out(viewer: Any, grant: Grant) -> dict[str, Any]:
         "agency_id": grant.agency_id,
         "agency_name": grant.agency.name,
         "person_id": grant.person_id,
-        "person_name": grant.person.full_name if shows_name else None,
+        "person_name": shown_name(viewer, grant.person, log=False),
         "case_id": grant.case_id,
         "receiving_agency_id": grant.receiving_agency_id,
         "receiving_agency_name": grant.receiving_agency.name if grant.receiving_agency else None,
@@ -305,11 +302,7 @@ def grant_out(viewer: Any, grant: Grant) -> dict[str, Any]:
         "made_by_name": _name(grant.made_by) if owner_side else None,
         "acknowledged_at": grant.acknowledged_at,
         "acknowledged_by_name": _name(grant.acknowledged_by),
-        "awaiting_acknowledgement": (
-            grant.kind in NOTIFIED_KINDS
-            and grant.acknowledged_at is None
-            and may_acknowledge(viewer, grant)
-        ),
+        "awaiting_acknowledgement": (grant.awaits_manager and may_acknowledge(viewer, grant)),
     }
 
 

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tsunagi.access.kinds import InfoKind, shared_values
+from tsunagi.access.kinds import shared_values
 from tsunagi.access.policy import (
     CASEWORKERS,
     Action,
@@ -31,6 +31,7 @@ from tsunagi.access.policy import (
     scope,
     sight,
 )
+from tsunagi.access.shared import shown_name
 from tsunagi.agencies.models import Agency
 from tsunagi.people import services as people_services
 from tsunagi.people.models import Case
@@ -114,15 +115,10 @@ def agenda_rows(user: Any, meeting: Meeting, request: HttpRequest) -> list[dict[
             seen = sight(user, Kind.CASE, case)
             row.update(own=False, seen=seen is not None)
             if seen is not None:
-                person = shared_values(case.person, seen.kinds)
                 number = shared_values(case, seen.kinds).get("number", "")
-                if InfoKind.IDENTITY in seen.kinds:
-                    people_services.log_shared_read(user, Kind.PERSON, case.person, seen, request)
                 if number:
                     people_services.log_shared_read(user, Kind.CASE, case, seen, request)
-                name = " ".join(
-                    v for v in (person.get("family_name"), person.get("given_name")) if v
-                )
+                name = shown_name(user, case.person, request) or ""
                 row.update(number=number, name=name, person_pk=case.person_id)
         rows.append(row)
     if own_cases:

@@ -56,6 +56,14 @@ def check_step(state: str, step: str, side: str | None) -> str | None:
     return None
 
 
+def referral_finding(referral: Any, today: date) -> Finding | None:
+    """What both sides are shown about the consent until the referral ends: before sending, the
+    consent must be in order (P1); after sending, its withdrawal or lapse (P1, P4)."""
+    if referral.state in FINAL_STATES:
+        return None
+    return consent_finding(referral, referral.consent, today)
+
+
 def consent_finding(referral: Any, consent: Any, today: date) -> Finding | None:
     """Rule P1: a referral passes the person's information, so it needs a consent that names
     the receiving agency and is in force. None when the consent is in order."""

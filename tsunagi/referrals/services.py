@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from tsunagi.access import audit
 from tsunagi.access import services as sharing
 from tsunagi.access.kinds import InfoKind, shared_values
-from tsunagi.access.policy import Action, Denied, Kind, referral_side, require
+from tsunagi.access.policy import OWN_AGENCY, Action, Denied, Kind, referral_side, require, standing
 from tsunagi.agencies.models import Agency
 from tsunagi.agencies.services import EditConflict
 from tsunagi.people import services as people
@@ -32,15 +32,14 @@ from .models import Referral
 def _log(
     action: str, actor: Any, referral: Referral, request: HttpRequest | None, **detail: Any
 ) -> None:
-    side = referral_side(actor, referral)
-    receiver = side == rules.RECEIVER
+    seen = standing(actor, Kind.REFERRAL, referral)
     audit.personal(
         action,
         actor,
         referral,
         request,
-        ground=referral.grant.code if receiver and referral.grant else "own_agency",
-        actor_agency_id=referral.to_agency_id if receiver else referral.agency_id,
+        ground=seen.ground if seen else OWN_AGENCY,
+        actor_agency_id=seen.agency_id if seen else referral.agency_id,
         state=referral.state,
         to_agency=referral.to_agency_id,
         **detail,

@@ -20,7 +20,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tsunagi.access.kinds import shared_values
 from tsunagi.access.policy import (
     Action,
     Denied,
@@ -29,8 +28,8 @@ from tsunagi.access.policy import (
     get_visible,
     referral_side,
     require,
-    sight,
 )
+from tsunagi.access.shared import shown_name
 from tsunagi.agencies.models import Agency
 from tsunagi.agencies.services import EditConflict
 from tsunagi.consent.models import Consent
@@ -81,15 +80,9 @@ def shared_person(user: Any, referral: Referral, request: HttpRequest | None) ->
     sender; for the receiver only the identity fields its grant permits (rule P1), logged as a
     read on the grant's ground (rule P3). Nothing when the grant has ended (rule P4)."""
     person = referral.person
-    seen = sight(user, Kind.PERSON, person)
-    if seen is None:
-        return {"name": "", "shared": False, "own": False, "pk": person.pk}
-    if seen.is_own:
-        return {"name": person.full_name, "shared": True, "own": True, "pk": person.pk}
-    values = shared_values(person, seen.kinds)
-    people_services.log_shared_read(user, Kind.PERSON, person, seen, request)
-    name = " ".join(v for v in (values.get("family_name"), values.get("given_name")) if v)
-    return {"name": name, "shared": True, "own": False, "pk": person.pk}
+    name = shown_name(user, person, request)
+    own = name is not None and referral_side(user, referral) == rules.SENDER
+    return {"name": name or "", "shared": name is not None, "own": own, "pk": person.pk}
 
 
 def rows_for(
@@ -260,9 +253,7 @@ def _detail(
     steps = rules.next_steps(referral.state, side)
     if side == rules.SENDER:
         people_services.log_read(user, Kind.CASE, referral.case, request)
-    finding = None
-    if side == rules.SENDER and referral.state in (State.DRAFT, State.CONSENT_CONFIRMED):
-        finding = rules.consent_finding(referral, referral.consent, timezone.localdate())
+    finding = rules.referral_finding(referral, timezone.localdate())
     consent = referral.consent
     if consent is not None and not can(user, Action.VIEW, Kind.CONSENT, consent):
         consent = None

@@ -14,15 +14,13 @@ from django.utils.translation import gettext as _
 from tsunagi.access import audit
 from tsunagi.access.models import Grant
 from tsunagi.access.policy import (
-    CASEWORKERS,
-    OWN_AGENCY,
     Action,
     Kind,
-    agencies_with,
     can,
     get_visible,
     require,
     scope,
+    standing,
 )
 from tsunagi.people.services import log_read
 from tsunagi.web.decorators import member_required
@@ -43,7 +41,8 @@ def _get_consent(request: HttpRequest, pk: int) -> Consent:
 
 
 def _is_owner(user: Any, consent: Consent) -> bool:
-    return can(user, Action.VIEW, Kind.PERSON, consent.person)
+    side = standing(user, Kind.CONSENT, consent)
+    return side is not None and side.owner
 
 
 def _case_query(case: Any) -> str:
@@ -124,18 +123,17 @@ def consent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Both sides see the consent and its withdrawal with the date (rule P4); the receiving
     agency sees what its grants rest on, not the person's record."""
     consent = _get_consent(request, pk)
-    owner = _is_owner(request.user, consent)
-    held = Grant.objects.filter(
-        consent=consent, receiving_agency__in=agencies_with(request.user, *CASEWORKERS)
-    ).first()
-    ground = OWN_AGENCY if owner or held is None else held.code
+    side = standing(request.user, Kind.CONSENT, consent)
+    if side is None:
+        raise Http404
+    owner = side.owner
     audit.personal(
         "consent.viewed",
         request.user,
         consent,
         request,
-        ground=ground,
-        actor_agency_id=None if owner or held is None else held.receiving_agency_id,
+        ground=side.ground,
+        actor_agency_id=side.agency_id,
     )
     return render(
         request,
@@ -147,7 +145,7 @@ def consent_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grants": consent.grants.select_related("receiving_agency").order_by("-starts_at")
             if owner
             else [],
-            "held": held,
+            "held": side.grant,
             "can_withdraw": owner
             and not consent.is_withdrawn
             and can(request.user, Action.CHANGE, Kind.CONSENT, consent),

@@ -15,18 +15,18 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagi.access import audit
 from tsunagi.access import selectors as access_selectors
 from tsunagi.access import services as access_services
-from tsunagi.access.models import Grant, GrantKind
+from tsunagi.access.models import Grant
 from tsunagi.access.policy import (
-    CASEWORKERS,
-    Action,
     Kind,
-    agencies_with,
-    can,
     get_visible,
     may_acknowledge,
+    standing,
 )
+from tsunagi.access.shared import shown_name
+from tsunagi.people.services import log_reads
 from tsunagi.web.decorators import member_required
 
 from ..forms import EmergencyForm, EndGrantForm, GrantFilterForm, ShareForm
@@ -48,17 +48,15 @@ def _get_grant(request: HttpRequest, pk: int) -> Grant:
 
 
 def _is_owner(user: Any, grant: Grant) -> bool:
-    return grant.agency_id in agencies_with(user, *CASEWORKERS) and can(
-        user, Action.VIEW, Kind.PERSON, grant.person
-    )
+    side = standing(user, Kind.GRANT, grant)
+    return side is not None and side.owner
 
 
-def shown_name(grant: Grant, owner: bool) -> str:
-    """The person's name as the viewer may see it: the owner always; the receiver only while
-    the grant stands and names identity (otherwise the record's number only)."""
-    if owner or (grant.is_active() and "identity" in grant.kinds):
-        return str(grant.person.full_name)
-    return _("Person no. %(id)s") % {"id": grant.person_id}
+def name_or_number(request: HttpRequest, grant: Grant) -> str:
+    """The person's name as the viewer may see it (a shared read is logged on its grant),
+    otherwise the record's number only."""
+    name = shown_name(request.user, grant.person, request)
+    return name or _("Person no. %(id)s") % {"id": grant.person_id}
 
 
 @member_required
@@ -156,8 +154,10 @@ def grant_list(request: HttpRequest) -> HttpResponse:
         given = given.filter(pk__in=live)
         received = received.filter(pk__in=live)
     given_page = Paginator(given, PAGE_SIZE).get_page(request.GET.get("page"))
+    # rule P3: the own persons named on the page are read, in one statement
+    log_reads(request.user, Kind.PERSON, [g.person for g in given_page], request, shown_in="grants")
     received_rows = [
-        {"grant": g, "name": shown_name(g, owner=False), "active": g.is_active()}
+        {"grant": g, "name": name_or_number(request, g), "active": g.is_active()}
         for g in received[:PAGE_SIZE]
     ]
     query = urlencode([(k, str(v)) for k, v in request.GET.items() if k != "page" and v])
@@ -178,19 +178,28 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _get_grant(request, pk)
-    owner = _is_owner(request.user, grant)
+    side = standing(request.user, Kind.GRANT, grant)
+    if side is None:
+        raise Http404
+    owner = side.owner
+    audit.personal(
+        "grant.viewed",
+        request.user,
+        grant,
+        request,
+        ground=side.ground,
+        actor_agency_id=side.agency_id,
+    )
     return render(
         request,
         "consent/grant.html",
         {
             "grant": grant,
             "owner": owner,
-            "name": shown_name(grant, owner),
+            "name": name_or_number(request, grant),
             "active": grant.is_active(),
             "can_end": owner and grant.ended_at is None and grant.is_active(),
-            "can_acknowledge": may_acknowledge(request.user, grant)
-            and grant.kind in (GrantKind.EMERGENCY, GrantKind.MEETING)
-            and grant.acknowledged_at is None,
+            "can_acknowledge": may_acknowledge(request.user, grant) and grant.awaits_manager,
             "end_form": EndGrantForm(),
         },
     )
@@ -218,7 +227,7 @@ def grant_end(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "grant": grant,
             "owner": True,
-            "name": shown_name(grant, True),
+            "name": name_or_number(request, grant),
             "active": grant.is_active(),
             "can_end": grant.ended_at is None,
             "can_acknowledge": False,

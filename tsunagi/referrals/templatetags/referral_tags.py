@@ -43,9 +43,7 @@ def referral_case_panel(context: Any, case: Any) -> dict[str, Any]:
     today = timezone.localdate()
     rows = []
     for referral in selectors.referrals_of_case(user, case)[:20]:
-        finding = None
-        if referral.state in (State.DRAFT, State.CONSENT_CONFIRMED):
-            finding = rules.consent_finding(referral, referral.consent, today)
+        finding = rules.referral_finding(referral, today)
         rows.append({"referral": referral, "finding": finding})
     return {
         "show": True,
