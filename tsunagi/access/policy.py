@@ -50,6 +50,10 @@ class Kind(StrEnum):
     CONTACT = "contact"
     ASSESSMENT = "assessment"
     FLAG = "flag"
+    # referral work kept by the agency alone: introductions (rule R3a, no data passes) and
+    # suggestions set aside with a reason
+    INTRODUCTION = "introduction"
+    DISMISSAL = "dismissal"
     # consent and sharing: consents, the P2 explanation, grants, referrals, support meetings
     CONSENT = "consent"
     EXPLANATION = "explanation"
@@ -60,14 +64,25 @@ class Kind(StrEnum):
 
 # Kinds that hold personal data: every read and change is logged, the operator never sees them.
 PERSONAL_KINDS = frozenset(
-    {Kind.PERSON, Kind.HOUSEHOLD, Kind.CASE, Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG}
+    {
+        Kind.PERSON,
+        Kind.HOUSEHOLD,
+        Kind.CASE,
+        Kind.CONTACT,
+        Kind.ASSESSMENT,
+        Kind.FLAG,
+        Kind.INTRODUCTION,
+        Kind.DISMISSAL,
+    }
 )
 # Records of the sharing itself, each about one person (or, for a meeting, several).
 SHARING_KINDS = frozenset({Kind.CONSENT, Kind.EXPLANATION, Kind.GRANT, Kind.REFERRAL, Kind.MEETING})
 # Every kind whose reads and changes the access log must hold (access.md "What is logged").
 LOGGED_KINDS = PERSONAL_KINDS | SHARING_KINDS
 # Records that hang on a case and are seen exactly when the case is.
-CASE_PARTS = frozenset({Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG})
+CASE_PARTS = frozenset(
+    {Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG, Kind.INTRODUCTION, Kind.DISMISSAL}
+)
 # Roles that work on an agency's cases (access.md: staff, and the manager "as staff, plus").
 CASEWORKERS = (Role.STAFF, Role.MANAGER)
 

@@ -142,3 +142,17 @@ def responsible_hikikomori_agencies(
     return rules.responsible_hikikomori_agencies(
         municipality, age, candidates, _area_map(candidates)
     )
+
+
+def paired_with(self_reliance_agency: Agency, age: int | None = None) -> list[Agency]:
+    """rule J3 resolved against the registry: the hikikomori agencies the prefecture paired with
+    a self-reliance agency, for the person's age band (J4)."""
+    pairs = list(
+        Pairing.objects.filter(self_reliance_agency=self_reliance_agency).values_list(
+            "hikikomori_agency_id", "self_reliance_agency_id"
+        )
+    )
+    agencies = Agency.objects.filter(pk__in=[h for h, _s in pairs], is_active=True)
+    return rules.paired_hikikomori_agencies(
+        self_reliance_agency.pk, pairs, {a.pk: a for a in agencies}, age
+    )

@@ -181,7 +181,7 @@ def household_view(user: Any, household: Household) -> HouseholdView:
         if case.closed_on is None:
             open_cases.setdefault(case.person_id, []).append(case)
     for m in members:
-        latest[m.person_id] = _latest_for_person(user, m.person)
+        latest[m.person_id] = latest_for_person(user, m.person)
     today = timezone.localdate()
     views = [
         rules.MemberView(
@@ -203,7 +203,7 @@ def household_view(user: Any, household: Household) -> HouseholdView:
     )
 
 
-def _latest_for_person(user: Any, person: Person) -> Assessment | None:
+def latest_for_person(user: Any, person: Person) -> Assessment | None:
     return (
         scope(user, Kind.ASSESSMENT, Assessment.objects.filter(case__person=person))
         .order_by("-assessed_on", "-pk")
@@ -220,7 +220,7 @@ def person_indicators(user: Any, person: Person) -> rules.Indicators:
     view = rules.MemberView(
         name=person.full_name,
         age=person.age(),
-        assessment=_latest_for_person(user, person),
+        assessment=latest_for_person(user, person),
         problems=[p for c in cases for p in c.problems],
     )
     return rules.household_indicators([view])

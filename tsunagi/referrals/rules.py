@@ -1,16 +1,23 @@
-"""The referral's state machine and the conditions for sending it (rules P1, R5).
+"""The referral's state machine, the conditions for sending it (rules R1, P1), its reminders in
+business days and the hand-over gap (rule R5).
 
 The allowed next states are one table, checked in one place (`check_step`); which side of the
-referral takes each step is part of the same table.
+referral takes each step is part of the same table. A receiver without an account (`by_letter`)
+answers on paper or by phone, and the sender records its steps for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from tsunagi.agencies.calendar import add_business_days, business_days_between
 from tsunagi.people.rules import Finding
 
 from .models import State
@@ -35,19 +42,32 @@ STEPS: dict[str, tuple[frozenset[str], str, str]] = {
 FINAL_STATES = frozenset({State.CLOSED, State.CANCELLED})
 
 
-def next_steps(state: str, side: str | None) -> list[str]:
+def takes(side: str | None, who: str, by_letter: bool = False) -> bool:
+    """Does `side` take a step that belongs to `who`? The sender also records the steps of a
+    receiver without an account (by_letter)."""
+    return side == who or (by_letter and side == SENDER and who == RECEIVER)
+
+
+def next_steps(state: str, side: str | None, by_letter: bool = False) -> list[str]:
     """The steps `side` may take from `state`, in the table's order."""
     return [
-        step for step, (sources, _target, who) in STEPS.items() if state in sources and who == side
+        step
+        for step, (sources, _target, who) in STEPS.items()
+        if state in sources and takes(side, who, by_letter)
     ]
 
 
-def check_step(state: str, step: str, side: str | None) -> str | None:
+def on_behalf(step: str, side: str | None) -> bool:
+    """Is `side` recording this step for the receiver (a receiver without an account)?"""
+    return step in STEPS and STEPS[step][2] == RECEIVER and side == SENDER
+
+
+def check_step(state: str, step: str, side: str | None, by_letter: bool = False) -> str | None:
     """None when the step is allowed; otherwise the reason, in the user's language."""
     if step not in STEPS:
         return _("Unknown step.")
     sources, _target, who = STEPS[step]
-    if who != side:
+    if not takes(side, who, by_letter):
         return _("This step belongs to the other agency.")
     if state not in sources:
         return _("This step is not possible while the referral is “%(state)s”.") % {
@@ -112,3 +132,110 @@ def consent_finding(referral: Any, consent: Any, today: date) -> Finding | None:
             % {"start": consent.given_on.isoformat(), "end": consent.valid_until.isoformat()},
         )
     return None
+
+
+def wishes_finding(referral: Any) -> Finding | None:
+    """Rule R1: a referral starts from the person's own wishes, in their words."""
+    if referral.state in FINAL_STATES or (referral.wishes or "").strip():
+        return None
+    return Finding(
+        "wishes_missing",
+        "R1",
+        _("The person's wishes are missing"),
+        _(
+            "Every referral starts from the person's own wishes: write them in the person's "
+            "words before sending."
+        ),
+    )
+
+
+# --- reminders in business days -------------------------------------------------------------
+
+# state → (the date field it waits from, the settings key of its limit, the code)
+WAITS: dict[str, tuple[str, str, str]] = {
+    State.SENT: ("sent_at", "days_to_receive", "not_received"),
+    State.RECEIVED: ("received_at", "days_to_answer", "not_answered"),
+    State.ACCEPTED: ("decided_at", "days_to_first_contact", "no_first_contact"),
+}
+REMINDER_LABELS = {
+    "not_received": _lazy("Not received yet"),
+    "not_answered": _lazy("Not accepted or declined yet"),
+    "no_first_contact": _lazy("No first contact yet"),
+}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A referral waiting longer than the agency allows, counted in business days."""
+
+    code: str
+    label: str
+    since: date
+    waited: int  # business days
+    limit: int
+    shown_from: date  # the first business day the reminder shows
+
+
+def _day(value: Any) -> date:
+    return value if not hasattr(value, "date") else timezone.localdate(value)
+
+
+def reminder(referral: Any, today: date, limits: Mapping[str, int]) -> Reminder | None:
+    """The reminder a referral shows today, or None: sent and not received, received and not
+    answered, accepted and without first contact, each after its number of business days
+    (weekends, national holidays and 29 December–3 January do not count)."""
+    wait = WAITS.get(referral.state)
+    if wait is None:
+        return None
+    field, key, code = wait
+    started = getattr(referral, field)
+    if started is None:
+        return None
+    since = _day(started)
+    limit = int(limits[key])
+    waited = business_days_between(since, today)
+    if waited < limit:
+        return None
+    return Reminder(
+        code, str(REMINDER_LABELS[code]), since, waited, limit, add_business_days(since, limit)
+    )
+
+
+# --- continuity (rule R5) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Rule R5: the days between the end of one agency's support and the next one's first
+    contact. `days` is 0 when the next support began before the first ended (no gap)."""
+
+    ended_on: date | None
+    first_contact_on: date | None
+    days: int | None  # None while the first contact has not happened
+    waiting: int | None  # days since the end, while the first contact has not happened
+
+
+def support_end(referral: Any) -> date | None:
+    """When the referring agency's support ends: the date set for a hand-over, else the day its
+    case was closed."""
+    if referral.support_ends_on is not None:
+        return referral.support_ends_on
+    case = referral.case
+    return case.closed_on if case is not None else None
+
+
+def gap(referral: Any, today: date) -> Gap:
+    """Rule R5 for one referral."""
+    ended = support_end(referral)
+    first = referral.first_contact_on
+    if first is not None:
+        days = max(0, (first - ended).days) if ended is not None else 0
+        return Gap(ended, first, days, None)
+    open_states = {State.SENT, State.RECEIVED, State.ACCEPTED}
+    waiting = (today - ended).days if ended is not None and referral.state in open_states else None
+    return Gap(ended, None, None, waiting if waiting is None or waiting >= 0 else None)
+
+
+def waits_too_long(g: Gap, limit_days: int) -> bool:
+    """Rule R5: an open hand-over waiting more than `limit_days` after the support ended."""
+    return g.waiting is not None and g.waiting > limit_days

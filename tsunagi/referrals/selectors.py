@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tsunagi.access.policy import CASEWORKERS, Kind, agencies_with, scope
+from tsunagi.agencies import selectors as agency_selectors
+from tsunagi.agencies.models import AgeBand, Agency, AgencyKind
+from tsunagi.agencies.rules import ADULT_AGE
+from tsunagi.jurisdictions.models import Municipality
+from tsunagi.people.choices import Screening
+from tsunagi.people.models import Case
 
-from .models import Referral, State
+from . import suggestions
+from .models import Dismissal, Introduction, Referral, State
 
 
 def _base(user: Any) -> QuerySet[Referral]:
@@ -35,3 +47,219 @@ def received_by(user: Any, state: str = "") -> QuerySet[Referral]:
 
 def awaiting_answer(user: Any) -> QuerySet[Referral]:
     return received_by(user).filter(state__in=[State.SENT, State.RECEIVED])
+
+
+# --- suggestions (rules R2–R8, J2–J5) resolved to agencies -----------------------------------
+
+
+def has_plan(case: Any) -> bool:
+    """Whether the case has plan-based continuing support (rules R3a/R3b): the screening kept it
+    for continuing support (継続的な支援), the step of the national process that leads to a plan."""
+    return bool(case.screening == Screening.CONTINUING)
+
+
+@dataclass
+class Resolved:
+    """An agency a suggestion points at, with why it is the one (J2, J3, J4, registry area)."""
+
+    agency: Agency
+    reason: str
+
+
+@dataclass
+class CaseSuggestion:
+    """One suggestion on a case: the rule's finding, the agencies resolved, and what was done."""
+
+    suggestion: suggestions.Suggestion
+    agencies: list[Resolved] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)  # targets with no registered agency
+    taken: list[str] = field(default_factory=list)  # referrals and introductions already made
+    dismissal: Dismissal | None = None
+
+    @property
+    def rule(self) -> str:
+        return self.suggestion.rule
+
+    @property
+    def code(self) -> str:
+        return self.suggestion.code
+
+
+@dataclass
+class SuggestionPanel:
+    active: list[CaseSuggestion]
+    dismissed: list[CaseSuggestion]
+
+
+def situation_of(user: Any, case: Case, today: date | None = None) -> suggestions.Situation:
+    """What the rules look at for a case, read as the user may see it."""
+    from tsunagi.people import selectors as people
+
+    today = today or timezone.localdate()
+    person = case.person
+    household = people.household_of(user, person)
+    others: list[suggestions.Member] = []
+    if household is not None:
+        view = people.household_view(user, household)
+        indicators = view.indicators
+        latest = view.latest.get(person.pk)
+        others = [
+            suggestions.Member(m.person.full_name, m.person.age(today), view.latest[m.person_id])
+            for m in view.members
+            if m.person_id != person.pk
+        ]
+    else:
+        indicators = people.person_indicators(user, person)
+        latest = people.latest_for_person(user, person)
+    return suggestions.Situation(
+        today=today,
+        agency_kind=case.agency.kind,
+        agency_age_band=case.agency.age_band,
+        person=suggestions.Member(person.full_name, person.age(today), latest),
+        birth_date=person.birth_date,
+        others=others,
+        household=indicators,
+        problems=list(case.problems or []),
+        open_flags=list(case.flags.filter(resolved_at__isnull=True).values_list("kind", flat=True)),
+        has_plan=has_plan(case),
+    )
+
+
+# Kinds of agency that keep places to take part and work (rule R6), until the directory of
+# places (居場所・就労体験) answers it.
+PLACE_KINDS = (
+    AgencyKind.HIKIKOMORI_STATION,
+    AgencyKind.HIKIKOMORI_PROGRAMME,
+    AgencyKind.YOUTH_SUPPORT_STATION,
+    AgencyKind.AGRICULTURE_WORK,
+)
+LINKED_PER_TARGET = 3
+
+
+def resolve_target(
+    target: str, municipality: Municipality | None, age: int | None, own: Agency
+) -> tuple[list[Resolved], str]:
+    """The agencies a suggestion's target means for a person of this address and age, or the
+    reason none is found. Never the user's own agency."""
+    if municipality is None:
+        return [], _("No municipality on the address: record it to find the responsible agency.")
+    found: list[Resolved] = []
+    if target == suggestions.SELF_RELIANCE:
+        resolution = agency_selectors.responsible_self_reliance_agency(municipality)
+        if resolution.agency is None:
+            return [], resolution.reason
+        found = [Resolved(resolution.agency, resolution.reason)]
+    elif target == suggestions.HIKIKOMORI:
+        if own.kind == AgencyKind.SELF_RELIANCE:
+            found += [
+                Resolved(a, _("J3: paired with this agency by the prefecture."))
+                for a in agency_selectors.paired_with(own, age)
+            ]
+        found += [
+            Resolved(r.agency, r.reason)
+            for r in agency_selectors.responsible_hikikomori_agencies(municipality, age)
+            if r.agency is not None
+        ]
+    elif target == suggestions.ADULT_CENTER:
+        found = [
+            Resolved(r.agency, _("J5: the adult center serving this area."))
+            for r in agency_selectors.responsible_hikikomori_agencies(municipality, ADULT_AGE)
+            if r.agency is not None
+            and r.agency.kind == AgencyKind.HIKIKOMORI_CENTER
+            and r.agency.age_band != AgeBand.CHILD
+        ]
+    elif target == suggestions.PLACES:
+        found = _covering(PLACE_KINDS, municipality)
+    else:
+        found = _covering((target,), municipality)
+    seen: set[int] = set()
+    result = []
+    for r in found:
+        if r.agency.pk != own.pk and r.agency.pk not in seen:
+            seen.add(r.agency.pk)
+            result.append(r)
+    if not result:
+        return [], _("No %(kind)s is registered for %(place)s.") % {
+            "kind": target_label(target),
+            "place": municipality.name,
+        }
+    return result, ""
+
+
+def target_label(target: str) -> str:
+    labels = {
+        suggestions.SELF_RELIANCE: AgencyKind.SELF_RELIANCE.label,
+        suggestions.HIKIKOMORI: _("hikikomori support agency"),
+        suggestions.ADULT_CENTER: _("adult hikikomori center"),
+        suggestions.PLACES: _("place to take part or work"),
+    }
+    if target in labels:
+        return str(labels[target])
+    return str(AgencyKind(target).label)
+
+
+def _covering(kinds: Iterable[str], municipality: Municipality) -> list[Resolved]:
+    """Agencies of these kinds whose area includes the municipality; else those located in it;
+    else the prefecture's own (a prefecture-wide office such as the mental health center)."""
+    base = Agency.objects.filter(kind__in=list(kinds), is_active=True).order_by("kind", "pk")
+    serving = list(base.filter(area=municipality)[:LINKED_PER_TARGET])
+    if serving:
+        return [Resolved(a, _("Serves %(place)s.") % {"place": municipality.name}) for a in serving]
+    located = list(base.filter(municipality=municipality)[:LINKED_PER_TARGET])
+    if located:
+        return [
+            Resolved(a, _("Located in %(place)s.") % {"place": municipality.name}) for a in located
+        ]
+    wide = list(
+        base.filter(
+            prefecture_id=municipality.prefecture_id,
+            operator_municipality__isnull=True,
+            area__isnull=True,
+        )[:LINKED_PER_TARGET]
+    )
+    return [Resolved(a, _("Serves the whole prefecture.")) for a in wide]
+
+
+def suggestions_for(user: Any, case: Case, today: date | None = None) -> SuggestionPanel:
+    """The suggestions of the rules for a case the user may see, each resolved to agencies, with
+    the referrals and introductions already made for it and the dismissals in force."""
+    situation = situation_of(user, case, today)
+    person = case.person
+    found = suggestions.evaluate(situation)
+    dismissals = {
+        d.code: d
+        for d in Dismissal.objects.filter(case=case, restored_at__isnull=True).order_by(
+            "dismissed_at"
+        )
+    }
+    referred = {
+        r.to_agency_id: r for r in Referral.objects.filter(case=case).exclude(state=State.CANCELLED)
+    }
+    introduced = {i.to_agency_id: i for i in Introduction.objects.filter(case=case)}
+    by_rule = {r.rule for r in referred.values()} | {i.rule for i in introduced.values()}
+    active: list[CaseSuggestion] = []
+    dismissed: list[CaseSuggestion] = []
+    for s in found:
+        item = CaseSuggestion(s, dismissal=dismissals.get(s.code))
+        for target in s.targets:
+            agencies, why = resolve_target(
+                target, person.municipality, situation.person.age, case.agency
+            )
+            item.agencies += agencies
+            if why:
+                item.unresolved.append(why)
+        for r in item.agencies:
+            if r.agency.pk in referred:
+                item.taken.append(
+                    _("Referral to %(agency)s: %(state)s")
+                    % {"agency": r.agency.name, "state": referred[r.agency.pk].get_state_display()}
+                )
+            if r.agency.pk in introduced:
+                item.taken.append(
+                    _("Introduced %(agency)s on %(day)s")
+                    % {"agency": r.agency.name, "day": introduced[r.agency.pk].given_on.isoformat()}
+                )
+        if not item.taken and s.rule in by_rule and s.rule in ("R3a", "R6"):
+            item.taken.append(_("An introduction under this rule is recorded."))
+        (dismissed if item.dismissal else active).append(item)
+    return SuggestionPanel(active, dismissed)
