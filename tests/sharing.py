@@ -64,4 +64,5 @@ def make_referral(actor: Any, case: Case, to: Agency, consent: Consent | None = 
         purpose="家計と就労の相談をお願いします",
         rule="R2",
         consent=consent,
+        wishes="お金のことを相談したい。働くのはまだ不安。",
     )

@@ -54,6 +54,7 @@ def draft(s: dict[str, Any], **extra: Any) -> dict[str, Any]:
         "case": s["case"].pk,
         "to_agency": s["cast"].self_reliance.pk,
         "purpose": "家計と就労の相談をお願いします",
+        "wishes": "お金のことを相談したい",
         "rule": "R2",
         **extra,
     }
@@ -190,7 +191,7 @@ def test_p4_a_withdrawal_is_seen_by_both_sides_and_hides_the_name(story):
     consent = sons_consent(story)
     rid = ok(story["center"].post("/referrals", {
         "case": story["case"].pk, "to_agency": story["cast"].self_reliance.pk,
-        "purpose": "家計の相談", "consent": consent.pk,
+        "purpose": "家計の相談", "consent": consent.pk, "wishes": "相談したい",
     }), 201)["id"]  # fmt: skip
     ok(story["center"].post(f"/referrals/{rid}/send"))
 

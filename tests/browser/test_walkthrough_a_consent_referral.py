@@ -69,6 +69,7 @@ def test_walkthrough_a_steps_4_to_6_in_the_browser(
     page.get_by_role("link", name="紹介を作成する").click()
     page.locator("select[name=to_agency]").select_option(str(self_reliance.pk))
     page.locator("textarea[name=purpose]").fill("家計と就労の相談をお願いします")
+    page.locator("textarea[name=wishes]").fill("自分のペースで働き口を探したい")
     page.get_by_role("button", name="下書きを保存する").click()
     expect(page.locator("#referral-state")).to_have_text("下書き")
     expect(page.locator("#p1-finding")).to_contain_text("同意がありません")

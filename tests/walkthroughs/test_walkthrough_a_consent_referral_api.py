@@ -85,6 +85,7 @@ def test_walkthrough_a_consent_and_closed_loop_referral_through_the_api() -> Non
     referral = answer(center.post("/referrals", {
         "case": case.pk, "to_agency": cast.self_reliance.pk, "rule": "R2",
         "purpose": "家計と就労の相談をお願いします（母の年金のみ、カード債務あり）",
+        "wishes": "自分のペースで働き口を探したい",
     }), 201)  # fmt: skip
     rid = referral["id"]
     assert referral["state"] == "draft"

@@ -36,6 +36,11 @@ class ReferralIn(Schema):
         description="The person's consent naming the receiving agency (rule P1). Without it the "
         "referral stays a draft with “consent missing”.",
     )
+    wishes: str = Field(
+        "",
+        max_length=4000,
+        description="The person's wishes in their own words (rule R1); needed before sending.",
+    )
 
 
 class VersionIn(Schema):

@@ -152,6 +152,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
         purpose=payload.purpose,
         rule=payload.rule,
         consent=consent,
+        wishes=payload.wishes,
         request=request,
     )
     return Status(201, _answer(request, referral))

@@ -167,6 +167,8 @@ def build_sharing(seed: int) -> Counter[str]:
         "と話しています。",
         rule="R2",
         consent=consent,
+        wishes="自分のペースで働き口を探したい。母の年金だけでは苦しいので、お金のことも相談したい。",
+        wishes_heard_on=today - datetime.timedelta(days=3),
     )
     referral = referrals.send_referral(staff, referral)
     referral = referrals.receive_referral(sr, referral)

@@ -34,6 +34,13 @@ class ReferralForm(TsunagiForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    wishes = forms.CharField(
+        label=_("the person's wishes, in their words"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Rule R1: needed before sending, as the person said it."),
+    )
     rule = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:

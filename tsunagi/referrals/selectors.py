@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagi.access.policy import CASEWORKERS, Kind, agencies_with, scope
 from tsunagi.agencies import selectors as agency_selectors
+from tsunagi.agencies.calendar import subtract_business_days
 from tsunagi.agencies.models import AgeBand, Agency, AgencyKind
 from tsunagi.agencies.rules import ADULT_AGE
 from tsunagi.jurisdictions.models import Municipality
 from tsunagi.people.choices import Screening
 from tsunagi.people.models import Case
 
-from . import suggestions
-from .models import Dismissal, Introduction, Referral, State
+from . import rules, suggestions
+from .models import Dismissal, Introduction, Referral, ReminderSettings, State
 
 
 def _base(user: Any) -> QuerySet[Referral]:
@@ -263,3 +264,83 @@ def suggestions_for(user: Any, case: Case, today: date | None = None) -> Suggest
             item.taken.append(_("An introduction under this rule is recorded."))
         (dismissed if item.dismissal else active).append(item)
     return SuggestionPanel(active, dismissed)
+
+
+# --- reminders and hand-overs (dashboards of both sides) --------------------------------------
+
+
+@dataclass
+class Waiting:
+    """A referral on a dashboard: its reminder or its hand-over gap, and which side the user is."""
+
+    referral: Referral
+    side: str  # rules.SENDER or rules.RECEIVER
+    reminder: rules.Reminder | None = None
+    gap: rules.Gap | None = None
+
+
+def _start_of(day: date) -> Any:
+    """The first moment of `day` in the installation's time zone (for datetime comparisons)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def overdue_q(limits: Mapping[str, int], today: date) -> Q:
+    """Referrals whose wait has reached the limits (rules.WAITS), as one indexed filter."""
+    q = Q(pk__in=[])
+    for state, (field_name, key, _code) in rules.WAITS.items():
+        cutoff = subtract_business_days(today, int(limits[key]))
+        q |= Q(state=state, **{f"{field_name}__lt": _start_of(cutoff + timedelta(days=1))})
+    return q
+
+
+def reminders(user: Any, today: date | None = None, limit: int = 50) -> list[Waiting]:
+    """The referrals waiting too long for the user's agencies, sent and received: each agency
+    counts on its own reminder settings, in business days."""
+    today = today or timezone.localdate()
+    found: list[Waiting] = []
+    for agency_id in sorted(agencies_with(user, *CASEWORKERS)):
+        limits = limits_of(agency_id)
+        q = overdue_q(limits, today)
+        sent = _base(user).filter(q, agency_id=agency_id).order_by("sent_at", "id")[:limit]
+        received = (
+            _base(user)
+            .filter(q, to_agency_id=agency_id, sent_at__isnull=False)
+            .order_by("sent_at", "id")[:limit]
+        )
+        for side, rows in ((rules.SENDER, sent), (rules.RECEIVER, received)):
+            for r in rows:
+                found.append(Waiting(r, side, reminder=rules.reminder(r, today, limits)))
+    return [w for w in found if w.reminder is not None][:limit]
+
+
+def handovers_waiting(user: Any, today: date | None = None, limit: int = 50) -> list[Waiting]:
+    """Rule R5: open hand-overs whose first contact is still awaited longer than the agency
+    allows after the end of the referring agency's support."""
+    today = today or timezone.localdate()
+    found: list[Waiting] = []
+    open_states = [State.SENT, State.RECEIVED, State.ACCEPTED]
+    for agency_id in sorted(agencies_with(user, *CASEWORKERS)):
+        days = limits_of(agency_id)["handover_days"]
+        cutoff = today - timedelta(days=days + 1)
+        ended = Q(support_ends_on__lte=cutoff) | Q(
+            support_ends_on__isnull=True, case__closed_on__lte=cutoff
+        )
+        rows = (
+            _base(user)
+            .filter(ended, state__in=open_states)
+            .filter(Q(agency_id=agency_id) | Q(to_agency_id=agency_id))
+            .order_by("support_ends_on", "id")[:limit]
+        )
+        for r in rows:
+            side = rules.SENDER if r.agency_id == agency_id else rules.RECEIVER
+            g = rules.gap(r, today)
+            if rules.waits_too_long(g, days):
+                found.append(Waiting(r, side, gap=g))
+    return found[:limit]
+
+
+def limits_of(agency_id: int) -> dict[str, int]:
+    """The agency's reminder limits, the defaults where it set none."""
+    keys = tuple(ReminderSettings.DEFAULTS)
+    row = ReminderSettings.objects.filter(agency_id=agency_id).values(*keys).first()
+    return dict(row) if row else dict(ReminderSettings.DEFAULTS)

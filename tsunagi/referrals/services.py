@@ -587,12 +587,6 @@ LIMITS = tuple(ReminderSettings.DEFAULTS)
 MAX_BUSINESS_DAYS = 60
 
 
-def limits_of(agency_id: int) -> dict[str, int]:
-    """The agency's reminder limits, the defaults where it set none."""
-    row = ReminderSettings.objects.filter(agency_id=agency_id).values(*LIMITS).first()
-    return dict(row) if row else dict(ReminderSettings.DEFAULTS)
-
-
 @transaction.atomic
 def save_reminder_settings(
     actor: Any, agency: Agency, data: Mapping[str, Any], *, request: HttpRequest | None = None

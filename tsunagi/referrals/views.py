@@ -175,6 +175,7 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
                 case,
                 to_agency=form.cleaned_data["to_agency"],
                 purpose=form.cleaned_data["purpose"],
+                wishes=form.cleaned_data["wishes"],
                 rule=form.cleaned_data.get("rule") or "",
                 request=request,
             )
