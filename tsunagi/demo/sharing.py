@@ -32,7 +32,13 @@ from tsunagi.agencies.models import Agency
 from tsunagi.consent.models import Consent, Explanation
 from tsunagi.meetings.models import AgendaItem, Meeting, MeetingKind
 from tsunagi.people.models import Case, Flag, Person
-from tsunagi.referrals.models import Referral
+from tsunagi.referrals.models import (
+    Dismissal,
+    Introduction,
+    Referral,
+    ReferralEvent,
+    ReminderSettings,
+)
 
 from .cast import ADULT_CENTER, KOCHI_CITY_SELF_RELIANCE
 from .specs import DEMO_SOURCE_PREFIX
@@ -229,8 +235,13 @@ def reset_sharing(agency_ids: list[int]) -> Counter[str]:
     mine = Q(agency_id__in=agency_ids)
     for consent in Consent.objects.filter(mine).exclude(scan=""):
         consent.scan.delete(save=False)
+    referrals = Referral.objects.filter(mine | Q(to_agency_id__in=agency_ids))
     steps: list[tuple[str, Any]] = [
-        ("referrals", Referral.objects.filter(mine | Q(to_agency_id__in=agency_ids))),
+        ("referral steps", ReferralEvent.objects.filter(referral__in=referrals)),
+        ("introductions", Introduction.objects.filter(mine)),
+        ("dismissed suggestions", Dismissal.objects.filter(mine)),
+        ("reminder settings", ReminderSettings.objects.filter(agency_id__in=agency_ids)),
+        ("referrals", referrals),
         ("agenda items", AgendaItem.objects.filter(meeting__agency_id__in=agency_ids)),
         ("grants", Grant.objects.filter(mine)),
         (
