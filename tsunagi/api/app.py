@@ -141,6 +141,11 @@ from . import referrals  # noqa: E402
 api.add_router("/referrals", referrals.router)
 api.add_router("/meetings", referrals.meetings_router)
 
+from . import referral_stats, suggestions  # noqa: E402
+
+api.add_router("", suggestions.router)
+api.add_router("/stats", referral_stats.router)
+
 from . import sharing  # noqa: E402
 
 api.add_router("", sharing.router)

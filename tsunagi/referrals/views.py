@@ -420,3 +420,7 @@ def _first_contact(request: HttpRequest, referral: Referral) -> HttpResponse:
         {"referral": referral, "form": form, "case": case},
         status=400 if form.errors else 200,
     )
+
+
+def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:  # being written
+    raise Http404
