@@ -344,14 +344,39 @@ def _mental_health(m: Member) -> str | None:
     return _("%(name)s shows concerns about mental health") % {"name": m.name}
 
 
-def _elderly_care(m: Member) -> str | None:
-    a = m.assessment
-    if a is not None and (a.household_member_needs_care or a.cares_for_elderly):
-        return _("A family member needs care or is cared for by %(name)s") % {"name": m.name}
-    elderly = m.age is not None and m.age >= ELDERLY_AGE
-    if elderly and a is not None and a.physical_health in (Level.CONCERN, Level.SERIOUS):
-        return _("%(name)s (%(age)d) has health concerns") % {"name": m.name, "age": m.age}
-    return None
+def _elderly_care(s: Situation) -> Suggested | None:
+    """R7: the community general support center (地域包括支援センター) for an elderly member who
+    needs care, named from any household member's assessment (scenario A: the son's assessment,
+    filled from what the mother says, records her care needs)."""
+    elderly = [m for m in s.members if m.age is not None and m.age >= ELDERLY_AGE]
+    told = [
+        m
+        for m in s.members
+        if m.assessment is not None
+        and (m.assessment.household_member_needs_care or m.assessment.cares_for_elderly)
+    ]
+    ill = [
+        m
+        for m in elderly
+        if m.assessment is not None
+        and m.assessment.physical_health in (Level.CONCERN, Level.SERIOUS)
+    ]
+    if not told and not ill:
+        return None
+    whom = [m for m in elderly if m is not s.person] or elderly
+    names = "、".join(f"{m.name}（{m.age}）" for m in whom)
+    if told:
+        source = "、".join(m.name for m in told)
+        reason = (
+            _("%(whom)s needs care (from the assessment of %(source)s).")
+            % {"whom": names, "source": source}
+            if whom
+            else _("A family member needs care (from the assessment of %(source)s).")
+            % {"source": source}
+        )
+    else:
+        reason = _("%(whom)s has health concerns.") % {"whom": names}
+    return Suggested(reason, for_names=tuple(m.name for m in whom if m is not s.person))
 
 
 def _disability(m: Member) -> str | None:
@@ -550,7 +575,7 @@ RULES: tuple[Rule, ...] = (
         gettext_lazy(
             "A family member needs care, or a member aged 65 or more has health concerns."
         ),
-        _linked(_elderly_care),
+        _elderly_care,
     ),
     Rule(
         "R7",
