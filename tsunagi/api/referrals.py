@@ -11,20 +11,23 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from tsunagi.access import audit
+from tsunagi.access.kinds import InfoKind
 from tsunagi.access.models import AuditEvent
 from tsunagi.access.policy import (
     CASEWORKERS,
     Action,
     Kind,
+    Standing,
     agencies_with,
     can,
     get_visible,
+    referral_side,
     scope,
     sight,
     standing,
@@ -37,7 +40,7 @@ from tsunagi.meetings.models import AgendaItem, Meeting
 from tsunagi.people import services as people
 from tsunagi.people.models import Case, Person
 from tsunagi.referrals import rules, selectors, services
-from tsunagi.referrals.models import Referral, State
+from tsunagi.referrals.models import Referral, ReminderSettings, State
 
 from .people_schemas import ConflictOut
 from .referral_schemas import (
@@ -51,14 +54,21 @@ from .referral_schemas import (
     MeetingDetailOut,
     MeetingIn,
     MeetingOut,
+    ReceiveIn,
     ReferralDetailOut,
     ReferralIn,
     ReferralPage,
+    ReferralPatch,
+    ReminderSettingsIn,
+    ReminderSettingsOut,
     VersionIn,
+    WaitingOut,
     agenda_item_out,
+    gap_out,
     meeting_out,
     referral_detail,
     referral_out,
+    reminder_out,
 )
 from .schemas import Error, ValidationErrorOut
 
@@ -107,7 +117,33 @@ def _answer(request: HttpRequest, referral: Referral) -> dict[str, Any]:
         ground=seen.ground,
         actor_agency_id=seen.agency_id,
     )
-    return referral_detail(referral, side, _person_name(user, referral, side))
+    return referral_detail(
+        referral,
+        side,
+        _person_name(user, referral, side),
+        wishes_shown=_wishes_shown(user, referral, seen),
+        limits=selectors.limits_of(seen.agency_id) if seen.agency_id else None,
+    )
+
+
+def _wishes_shown(user: Any, referral: Referral, seen: Standing) -> bool:
+    """The person's wishes travel with the referral as their "situation and wishes": the
+    receiving agency reads them only while a grant shares that kind (rules P1, P4)."""
+    if seen.owner:
+        return True
+    person_sight = sight(user, Kind.PERSON, referral.person)
+    return person_sight is not None and person_sight.permits(InfoKind.SITUATION)
+
+
+# The services name the referral's fields; the API's bodies say `reason` and `category`.
+RENAMED = {"decline_reason": "reason", "decline_category": "category"}
+
+
+def _renamed(exc: ValidationError) -> ValidationError:
+    problems = getattr(exc, "error_dict", None)
+    if not problems:
+        return exc
+    return ValidationError({RENAMED.get(k, k): v for k, v in problems.items()})
 
 
 def _step(request: HttpRequest, referral_id: int, run: Callable[[Referral], Any]) -> Any:
@@ -120,7 +156,7 @@ def _step(request: HttpRequest, referral_id: int, run: Callable[[Referral], Any]
         if set(problems) == {"state"}:
             message = " ".join(str(m) for e in problems["state"] for m in e.messages)
             return Status(409, {"detail": message, "current_version": referral.version})
-        raise
+        raise _renamed(exc) from exc
     if isinstance(done, tuple):
         done = done[0]
     return _answer(request, done)
@@ -153,6 +189,8 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
         rule=payload.rule,
         consent=consent,
         wishes=payload.wishes,
+        wishes_heard_on=payload.wishes_heard_on,
+        support_ends_on=payload.support_ends_on,
         request=request,
     )
     return Status(201, _answer(request, referral))
@@ -182,14 +220,26 @@ def list_referrals(
         if wanted:
             found = found.filter(state=wanted)
     rows = list(found[offset : offset + limit])
-    items = []
+    shown = _shown(request, rows, direction=direction, state=wanted)
+    return {
+        "items": [referral_out(r, side, _person_name(user, r, side)) for r, side, _seen in shown],
+        "count": found.count(),
+    }
+
+
+def _shown(
+    request: HttpRequest, rows: list[Referral], **detail: Any
+) -> list[tuple[Referral, str, Standing]]:
+    """The referrals the caller may see, each with its side; every one shown is logged on its
+    ground (rule P3), in one statement."""
+    user = _user(request)
+    shown = []
     events = []
     for referral in rows:
         seen = standing(user, Kind.REFERRAL, referral)
         if seen is None:
             continue
-        side = rules.SENDER if seen.owner else rules.RECEIVER
-        items.append(referral_out(referral, side, _person_name(user, referral, side)))
+        shown.append((referral, rules.SENDER if seen.owner else rules.RECEIVER, seen))
         events.append(
             AuditEvent(
                 actor=user,
@@ -202,12 +252,132 @@ def list_referrals(
                 actor_agency_id=seen.agency_id,
                 personal=True,
                 grant=seen.ground,
-                detail={"direction": direction, "state": wanted},
+                detail=detail,
                 ip_address=audit.client_ip(request),
             )
         )
-    AuditEvent.objects.bulk_create(events)  # every referral shown, on its ground (rule P3)
-    return {"items": items, "count": found.count()}
+    AuditEvent.objects.bulk_create(events)
+    return shown
+
+
+# --- dashboards and settings (before /{referral_id}, which would take their names) ----------
+
+
+@router.get(
+    "/reminders",
+    response={200: list[WaitingOut], **READ},
+    summary="Referrals waiting longer than your agency allows, sent and received",
+    description="Not received, not accepted or declined, or without a first contact after the "
+    "number of business days each agency set (weekends, national holidays and 29 December to "
+    "3 January do not count). Both sides see them.",
+)
+def list_reminders(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=200, description="At most 200 rows."),
+) -> Any:
+    user = _user(request)
+    waiting = selectors.reminders(user, limit=limit)
+    shown = _shown_ids(request, [w.referral for w in waiting], list="reminders")
+    return [
+        {
+            "referral": referral_out(w.referral, w.side, _person_name(user, w.referral, w.side)),
+            "side": w.side,
+            "reminder": reminder_out(w.reminder),
+            "gap": None,
+            "limit": w.reminder.limit,
+        }
+        for w in waiting
+        if w.referral.pk in shown and w.reminder is not None
+    ]
+
+
+def _shown_ids(request: HttpRequest, rows: list[Referral], **detail: Any) -> set[int]:
+    unique = list({r.pk: r for r in rows}.values())
+    return {r.pk for r, _side, _seen in _shown(request, unique, **detail)}
+
+
+@router.get(
+    "/handovers",
+    response={200: list[WaitingOut], **READ},
+    summary="Hand-overs waiting too long for the first contact (rule R5)",
+    description="Open referrals whose referring agency's support ended (the day set for the "
+    "hand-over, else the day its case closed) more days ago than your agency allows.",
+)
+def list_handovers(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=200, description="At most 200 rows."),
+) -> Any:
+    user = _user(request)
+    waiting = selectors.handovers_waiting(user, limit=limit)
+    shown = _shown_ids(request, [w.referral for w in waiting], list="handovers")
+    answer = []
+    for w in waiting:
+        if w.referral.pk not in shown or w.gap is None:
+            continue
+        mine = w.referral.agency_id if w.side == rules.SENDER else w.referral.to_agency_id
+        answer.append(
+            {
+                "referral": referral_out(
+                    w.referral, w.side, _person_name(user, w.referral, w.side)
+                ),
+                "side": w.side,
+                "reminder": None,
+                "gap": gap_out(w.gap),
+                "limit": selectors.limits_of(mine)["handover_days"],
+            }
+        )
+    return answer
+
+
+def _settings_agency(request: HttpRequest, agency_id: int | None) -> Agency:
+    """One of the agencies the caller works in (404 for any other)."""
+    workplaces = agencies_with(_user(request), *CASEWORKERS)
+    if agency_id is None:
+        if not workplaces:
+            raise Http404
+        if len(workplaces) > 1:
+            raise ValidationError(
+                {"agency": _("You work in more than one agency: choose the agency.")}
+            )
+        agency_id = next(iter(workplaces))
+    if agency_id not in workplaces:
+        raise Http404
+    return Agency.objects.get(pk=agency_id)
+
+
+def _settings_out(request: HttpRequest, agency: Agency) -> dict[str, Any]:
+    return {
+        "agency": {"id": agency.pk, "name": agency.name},
+        **selectors.limits_of(agency.pk),
+        "defaults": dict(ReminderSettings.DEFAULTS),
+        "may_change": can(_user(request), Action.CHANGE, Kind.AGENCY, agency),
+    }
+
+
+@router.get(
+    "/settings",
+    response={200: ReminderSettingsOut, **READ},
+    summary="Your agency's reminder limits (business days) and hand-over limit (days, rule R5)",
+    description="`agency`: needed when you work in more than one agency.",
+)
+def get_reminder_settings(request: HttpRequest, agency: int | None = None) -> Any:
+    return _settings_out(request, _settings_agency(request, agency))
+
+
+@router.put(
+    "/settings",
+    response={200: ReminderSettingsOut, **WRITE},
+    summary="Change your agency's reminder limits (the agency's manager only)",
+    description="`agency`: needed when you work in more than one agency. Business days from 1 "
+    "to 60; the hand-over limit in days from 1 to 365.",
+)
+def put_reminder_settings(
+    request: HttpRequest, payload: ReminderSettingsIn, agency: int | None = None
+) -> Any:
+    chosen = _settings_agency(request, agency)
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    services.save_reminder_settings(_user(request), chosen, data, request=request)
+    return _settings_out(request, chosen)
 
 
 @router.get(
@@ -217,6 +387,52 @@ def list_referrals(
 )
 def get_referral(request: HttpRequest, referral_id: int) -> Any:
     return _answer(request, _visible_referral(request, referral_id))
+
+
+@router.patch(
+    "/{referral_id}",
+    response={200: ReferralDetailOut, **STEP},
+    summary="Change the purpose, the person's wishes (R1) or the dates until the referral is sent",
+    description="Only the referring agency; fields left out stay as they are. A stale "
+    "`version` or a referral already sent answers 409.",
+)
+def update_referral(request: HttpRequest, referral_id: int, payload: ReferralPatch) -> Any:
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    for key in ("purpose", "wishes"):
+        if key in data and data[key] is None:
+            data[key] = ""
+    return _step(
+        request,
+        referral_id,
+        lambda r: services.update_referral(
+            _user(request), r, data, version=version, request=request
+        ),
+    )
+
+
+@router.get(
+    "/{referral_id}/letter",
+    response={403: Error, **READ},
+    summary="The referral letter (紹介状) as an A4 PDF, with only the consented information",
+    description="For a receiving agency without an account. Each print is in the access log.",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The letter.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def referral_letter(request: HttpRequest, referral_id: int) -> Any:
+    from tsunagi.referrals.printing import letter_pdf
+
+    referral = _visible_referral(request, referral_id)
+    pdf = letter_pdf(_user(request), referral, request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="referral-{referral.pk}.pdf"'
+    return response
 
 
 @router.post(
@@ -257,12 +473,19 @@ def send_referral(request: HttpRequest, referral_id: int, payload: VersionIn | N
     response={200: ReferralDetailOut, **STEP},
     summary="The receiving agency marks the referral as received",
 )
-def receive_referral(request: HttpRequest, referral_id: int) -> Any:
+def receive_referral(
+    request: HttpRequest, referral_id: int, payload: ReceiveIn | None = None
+) -> Any:
+    via = _via(payload.answered_via if payload is not None else None)
     return _step(
         request,
         referral_id,
-        lambda r: services.receive_referral(_user(request), r, request=request),
+        lambda r: services.receive_referral(_user(request), r, answered_via=via, request=request),
     )
+
+
+def _via(channel: Any) -> str:
+    return str(channel.value) if channel is not None else ""
 
 
 @router.post(
@@ -277,10 +500,13 @@ def accept_referral(request: HttpRequest, referral_id: int, payload: AcceptIn | 
         person = Person.objects.filter(pk=payload.person).first()
         if person is None or not can(user, Action.VIEW, Kind.PERSON, person):
             raise ValidationError({"person": _("Choose a person of your own agency.")})
+    via = _via(payload.answered_via if payload is not None else None)
     return _step(
         request,
         referral_id,
-        lambda r: services.accept_referral(user, r, person=person, request=request),
+        lambda r: services.accept_referral(
+            user, r, person=person, answered_via=via, request=request
+        ),
     )
 
 
@@ -294,7 +520,12 @@ def decline_referral(request: HttpRequest, referral_id: int, payload: DeclineIn)
         request,
         referral_id,
         lambda r: services.decline_referral(
-            _user(request), r, reason=payload.reason, request=request
+            _user(request),
+            r,
+            reason=payload.reason,
+            category=str(payload.category.value),
+            answered_via=_via(payload.answered_via),
+            request=request,
         ),
     )
 
@@ -306,24 +537,42 @@ def decline_referral(request: HttpRequest, referral_id: int, payload: DeclineIn)
 )
 def first_contact(request: HttpRequest, referral_id: int, payload: FirstContactIn) -> Any:
     user = _user(request)
-    data: dict[str, Any] = {}
-    for key, value in payload.dict().items():
-        if key == "occurred_at" and value is None:
-            continue
-        if isinstance(value, list):
-            value = [str(v) for v in value]
-        elif isinstance(value, str):
-            value = str(value)
-        data[key] = value
-    if data.get("initiator_person") is not None:
-        caller = Person.objects.filter(pk=data["initiator_person"]).first()
-        if caller is None or not can(user, Action.VIEW, Kind.PERSON, caller):
-            raise ValidationError({"initiator_person": _("Choose a person of your own agency.")})
-        data["initiator_person"] = caller
+    referral = _visible_referral(request, referral_id)
+    fields = payload.dict()
+    accompanied = fields.pop("accompanied")
+    notes = fields.pop("accompaniment_notes")
+    occurred_on = fields.pop("occurred_on")
+    via = _via(fields.pop("answered_via"))
+    data: dict[str, Any]
+    if referral_side(user, referral) == rules.SENDER:
+        # by letter: the referring agency records the day it was told of, and how
+        data = {"occurred_on": occurred_on, "answered_via": via}
+    else:
+        missing = [k for k in ("channel", "initiator", "summary") if fields.get(k) is None]
+        if missing:
+            raise ValidationError({k: _("This field is required.") for k in missing})
+        data = {}
+        for key, value in fields.items():
+            if key == "occurred_at" and value is None:
+                continue
+            if isinstance(value, list):
+                value = [str(v) for v in value]
+            elif isinstance(value, str):
+                value = str(value)
+            data[key] = value
+        if data.get("initiator_person") is not None:
+            caller = Person.objects.filter(pk=data["initiator_person"]).first()
+            if caller is None or not can(user, Action.VIEW, Kind.PERSON, caller):
+                raise ValidationError(
+                    {"initiator_person": _("Choose a person of your own agency.")}
+                )
+            data["initiator_person"] = caller
     return _step(
         request,
         referral_id,
-        lambda r: services.record_first_contact(user, r, data, request=request),
+        lambda r: services.record_first_contact(
+            user, r, data, accompanied=accompanied, accompaniment_notes=notes, request=request
+        ),
     )
 
 
