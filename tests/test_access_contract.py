@@ -2,7 +2,8 @@
 ground, in every state a grant can be in.
 
 One person's records at the hikikomori center (the son of walkthrough A: person, household,
-case, contact, assessment, flag, consent, P2 explanation, grant, referral, support meeting) are
+case, contact, assessment, flag, introduction, set-aside suggestion, consent, P2 explanation,
+grant, referral, support meeting) are
 asked about by every role, by the receiving self-reliance agency's staff, manager and auditor,
 by an outsider and by a user with no role, in every grant state:
 
@@ -53,20 +54,29 @@ from tsunagi.referrals import services as referrals
 
 pytestmark = pytest.mark.django_db
 
-# Kinds of records the contract is about, in the table's column order.
-RECORD_KINDS = (
+# Kinds of records the contract is about, in the tables' column order: the personal records
+# (columns of RECEIVER_SIGHT and SUPPORTER_SIGHT), then the records of the sharing itself (pairs
+# of columns, view and change, of RECEIVER_SHARING and SUPPORTER_SHARING).
+PERSONAL_COLUMNS = (
     Kind.PERSON,
     Kind.HOUSEHOLD,
     Kind.CASE,
     Kind.CONTACT,
     Kind.ASSESSMENT,
     Kind.FLAG,
+    # referral work the agency keeps to itself: an introduction passes no data (rule R3a), a
+    # suggestion set aside is the agency's own judgement; no grant ever shows either
+    Kind.INTRODUCTION,
+    Kind.DISMISSAL,
+)
+SHARING_COLUMNS = (
     Kind.CONSENT,
     Kind.EXPLANATION,
     Kind.GRANT,
     Kind.REFERRAL,
     Kind.MEETING,
 )
+RECORD_KINDS = PERSONAL_COLUMNS + SHARING_COLUMNS
 # Kinds that are not about a person (the registry, accounts and the log itself): their rows are
 # in tests/test_access_matrix.py.
 NOT_ABOUT_A_PERSON = frozenset(
@@ -127,30 +137,31 @@ ISAP = frozenset({"identity", "situation", "assessment", "plan"})
 ALLK = frozenset(ALL_KINDS)
 T, F = True, False
 
-# What the receiving agency's staff and manager get from sight(), per state:
-#               person household case  contact assessment flag
+# What the receiving agency's staff and manager get from sight(), per state. Introductions and
+# set-aside suggestions are never shown under a grant, whatever kinds it names.
+#               person household case  contact assessment flag  introduction dismissal
 RECEIVER_SIGHT: dict[str, tuple[Any, ...]] = {
-    "none":      (NO,   NO,       NO,   NO,     NO,        NO),
-    "active":    (ALLK, NO,       ALLK, ALLK,   ALLK,      ALLK),
+    "none":      (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
+    "active":    (ALLK, NO,       ALLK, ALLK,   ALLK,      ALLK, NO,          NO),
     # situation without special care: the contact (plan) and the flag (special care) are not
     # shown at all; the assessment shows its situation fields only (see test_kinds)
-    "partial":   (IS,   NO,       IS,   NO,     IS,        NO),
-    "expired":   (NO,   NO,       NO,   NO,     NO,        NO),
-    "ended":     (NO,   NO,       NO,   NO,     NO,        NO),
-    "withdrawn": (NO,   NO,       NO,   NO,     NO,        NO),
-    "future":    (NO,   NO,       NO,   NO,     NO,        NO),
+    "partial":   (IS,   NO,       IS,   NO,     IS,        NO,   NO,          NO),
+    "expired":   (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
+    "ended":     (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
+    "withdrawn": (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
+    "future":    (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
     # a contact's urgency is special-care information, so the contact is shown (urgency only)
-    "emergency": (ISS,  NO,       ISS,  ISS,    ISS,       ISS),
-    "dispatch":  (NO,   NO,       NO,   NO,     NO,        NO),
-    "meeting":   (ISAP, NO,       ISAP, ISAP,   ISAP,      NO),
+    "emergency": (ISS,  NO,       ISS,  ISS,    ISS,       ISS,  NO,          NO),
+    "dispatch":  (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
+    "meeting":   (ISAP, NO,       ISAP, ISAP,   ISAP,      NO,   NO,          NO),
 }  # fmt: skip
-# The supporter's sight: only under their own dispatch, identity only.
+# The supporter's sight: only the person, under their own dispatch, identity only.
 SUPPORTER_SIGHT: dict[str, tuple[Any, ...]] = {
-    state: (ID, NO, NO, NO, NO, NO) if state == "dispatch" else (NO,) * 6 for state in STATES
+    state: (ID,) + (NO,) * 7 if state == "dispatch" else (NO,) * 8 for state in STATES
 }
 
 # can(VIEW) / can(CHANGE) of the receiving agency's staff and manager on the records of the
-# sharing itself:
+# sharing itself (SHARING_COLUMNS, two columns each):
 #          consent  explanation  grant     referral  meeting
 RECEIVER_SHARING: dict[str, tuple[Any, ...]] = {
     "none":      (F, F,  F, F,  SKIP, SKIP,  F, F,  F, F),
@@ -175,7 +186,7 @@ SUPPORTER_SHARING: dict[str, tuple[Any, ...]] = {
 
 def expected(who: str, kind: Kind, state: str, action: str) -> Any:
     """The written-out answer for one cell; `action` is "sight", "view" or "change"."""
-    personal = RECORD_KINDS.index(kind) < 6
+    personal = kind in PERSONAL_COLUMNS
     if kind == Kind.GRANT and state == "none":
         return SKIP
     if action == "sight" and not personal:
@@ -189,11 +200,11 @@ def expected(who: str, kind: Kind, state: str, action: str) -> Any:
         row = {RECEIVER_STAFF: RECEIVER_SIGHT, RECEIVER_MANAGER: RECEIVER_SIGHT}.get(who)
         if who == "supporter":
             row = SUPPORTER_SIGHT
-        return NO if row is None else row[state][RECORD_KINDS.index(kind)]
+        return NO if row is None else row[state][PERSONAL_COLUMNS.index(kind)]
     row = RECEIVER_SHARING if who in RECEIVER else SUPPORTER_SHARING if who == "supporter" else None
     if row is None:
         return F  # officers, the operator, the auditors (the log only), outsiders, nobody
-    column = 2 * (RECORD_KINDS.index(kind) - 6) + (action == "change")
+    column = 2 * SHARING_COLUMNS.index(kind) + (action == "change")
     return row[state][column]
 
 
@@ -204,7 +215,25 @@ def test_every_record_kind_has_rows() -> None:
     )
     assert not set(RECORD_KINDS) & NOT_ABOUT_A_PERSON
     assert set(RECORD_KINDS) == PERSONAL_KINDS | SHARING_KINDS
-    assert RECORD_KINDS[:6] == tuple(k for k in RECORD_KINDS if k in PERSONAL_KINDS)
+    assert set(PERSONAL_COLUMNS) == PERSONAL_KINDS and set(SHARING_COLUMNS) == SHARING_KINDS
+    assert len(RECORD_KINDS) == len(set(RECORD_KINDS))
+
+
+def test_every_row_has_a_cell_per_column() -> None:
+    """Each table row has one cell per column, so no cell slides into another kind's place."""
+    for table in (RECEIVER_SIGHT, SUPPORTER_SIGHT):
+        assert all(len(row) == len(PERSONAL_COLUMNS) for row in table.values())
+    for table in (RECEIVER_SHARING, SUPPORTER_SHARING):
+        assert all(len(row) == 2 * len(SHARING_COLUMNS) for row in table.values())
+
+
+def test_r3a_introductions_and_dismissals_are_never_seen_through_a_grant() -> None:
+    """Whatever a grant names, the receiver and the supporter see neither (rule R3a)."""
+    for who in (*RECEIVER, "supporter"):
+        for state in STATES:
+            for kind in (Kind.INTRODUCTION, Kind.DISMISSAL):
+                assert expected(who, kind, state, "sight") is NO
+                assert expected(who, kind, state, "view") is F
 
 
 def test_every_role_asks() -> None:
@@ -232,6 +261,18 @@ def build(state: str) -> dict[str, Any]:
         "test",
     )
     record_explanation(staff, son, {"understood": True}, case=case)
+    introduction = referrals.record_introduction(
+        staff,
+        case,
+        {
+            "target_kind": "family_association",
+            "to_name": "高知ひきこもり家族会",
+            "given_to": "family",
+            "what_given": "家族会のチラシと連絡先",
+            "rule": "R3a",
+        },
+    )
+    dismissal = referrals.dismiss_suggestion(staff, case, "R7:debt", reason="既に弁護士に相談中")
     users: dict[str, Any] = {
         OWNER_STAFF: staff,
         OWNER_MANAGER: cast.users[Role.MANAGER],
@@ -247,7 +288,7 @@ def build(state: str) -> dict[str, Any]:
         "outsider": cast.outsider,
         "nobody": cast.nobody,
     }
-    kinds = {"active": sorted(ALLK), "partial": sorted(IS)}.get(state, sorted(IS))
+    kinds: list[str] = sorted(str(k) for k in (ALLK if state == "active" else IS))
     consent = make_consent(staff, son, cast.self_reliance, kinds, case=case)
     referral = make_referral(staff, case, cast.self_reliance)
     members = [cast.self_reliance] if state == "meeting" else []
@@ -312,6 +353,8 @@ def build(state: str) -> dict[str, Any]:
         Kind.CONTACT: case.contacts.get(),
         Kind.ASSESSMENT: case.assessments.get(),
         Kind.FLAG: case.flags.get(),
+        Kind.INTRODUCTION: introduction,
+        Kind.DISMISSAL: dismissal,
         Kind.CONSENT: consent,
         Kind.EXPLANATION: son.sharing_explanations.get(),
         Kind.GRANT: Grant.objects.get(pk=grant.pk) if grant else None,

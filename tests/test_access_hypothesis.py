@@ -1,7 +1,8 @@
 """Random sequences of grants, withdrawals, endings, time passing and requests never show a
 record without a valid ground (issue 4 item 6; access.md, rules P1, P4, P5, S5).
 
-The world (the son of walkthrough A at the center, with a contact, an assessment and a flag;
+The world (the son of walkthrough A at the center, with a contact, an assessment, a flag, an
+introduction and a suggestion set aside — the last two never shown under any grant;
 the self-reliance agency's staff, manager and auditor; a supporter; an outsider) is built once
 per test; each generated example runs in a savepoint that is rolled back. The test keeps its own
 account of which grants exist and whether each was ended or its consent withdrawn, and checks
@@ -32,12 +33,24 @@ from tsunagi.accounts.models import Role
 from tsunagi.consent.services import withdraw_consent
 from tsunagi.people import services as people
 from tsunagi.people.models import Household
+from tsunagi.referrals import services as referrals
 
 pytestmark = pytest.mark.django_db
 
 KINDS = [k.value for k in InfoKind]
 ASKERS = ("sr_staff", "sr_manager", "sr_auditor", "supporter", "outsider")
-RECORDS = (Kind.PERSON, Kind.HOUSEHOLD, Kind.CASE, Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG)
+RECORDS = (
+    Kind.PERSON,
+    Kind.HOUSEHOLD,
+    Kind.CASE,
+    Kind.CONTACT,
+    Kind.ASSESSMENT,
+    Kind.FLAG,
+    Kind.INTRODUCTION,
+    Kind.DISMISSAL,
+)
+# Records of the agency's own referral work: no grant, whatever it names, shows them (rule R3a).
+NEVER_SHARED = (Kind.INTRODUCTION, Kind.DISMISSAL)
 
 kinds_st = st.lists(st.sampled_from(KINDS), min_size=1, max_size=5, unique=True)
 operation = st.one_of(
@@ -104,6 +117,12 @@ def world() -> dict[str, Any]:
     people.raise_flags(
         staff, case, [people.rules.Finding("urgent_need", "R8", "食事", "食べていない")], "t"
     )
+    introduction = referrals.record_introduction(
+        staff,
+        case,
+        {"target_kind": "peer_group", "to_name": "当事者会", "what_given": "会の案内"},
+    )
+    dismissal = referrals.dismiss_suggestion(staff, case, "R6", reason="本人が今は望まない")
     users = {
         "staff": staff,
         "sr_staff": _user("sr_staff", cast.self_reliance, Role.STAFF),
@@ -119,6 +138,8 @@ def world() -> dict[str, Any]:
         Kind.CONTACT: case.contacts.get(),
         Kind.ASSESSMENT: case.assessments.get(),
         Kind.FLAG: case.flags.get(),
+        Kind.INTRODUCTION: introduction,
+        Kind.DISMISSAL: dismissal,
     }
     return {"cast": cast, "users": users, "records": records, "son": son, "case": case}
 
@@ -204,6 +225,9 @@ def _check_request(
 ) -> None:
     assert not can(user, Action.VIEW, kind, obj), "no asker works at the owning agency"
     seen = sight(user, kind, obj)
+    if kind in NEVER_SHARED:
+        assert seen is None, f"{asker} sees {kind} under {seen}"
+        return
     active = account.active(asker, now)
     granted_kinds: set[str] = {k for g in active for k in g.kinds}
     if seen is None:

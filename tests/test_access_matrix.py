@@ -23,7 +23,7 @@ from tsunagi.consent.models import Consent, Explanation
 from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.meetings.models import Meeting, MeetingKind
 from tsunagi.people.models import Assessment, Case, Contact, Flag, Household, Person
-from tsunagi.referrals.models import Referral
+from tsunagi.referrals.models import Dismissal, Introduction, Referral
 
 ALL = frozenset(Role)
 REGISTRY = ALL - {Role.SUPPORTER}
@@ -114,8 +114,17 @@ EXPECTED |= {
     (Kind.HOUSEHOLD, "new", N): CASEWORK,
     (Kind.HOUSEHOLD, "new_other", N): NONE,
 }
-# A case and the records that hang on it (contacts, assessments, flags) are seen together.
-for _kind in (Kind.CASE, Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG):
+# A case and the records that hang on it (contacts, assessments, flags, and the referral work the
+# agency keeps to itself: introductions (rule R3a) and suggestions set aside) are seen together.
+CASE_AND_PARTS = (
+    Kind.CASE,
+    Kind.CONTACT,
+    Kind.ASSESSMENT,
+    Kind.FLAG,
+    Kind.INTRODUCTION,
+    Kind.DISMISSAL,
+)
+for _kind in CASE_AND_PARTS:
     EXPECTED |= {
         (_kind, "own", V): CASEWORK,
         (_kind, "own", C): CASEWORK,
@@ -320,6 +329,25 @@ def _personal_records(
             Kind.FLAG: Flag.objects.create(
                 agency=c.agency, case=c, kind="urgent_need", rule="R8", reason="食事がない"
             ),
+            Kind.INTRODUCTION: Introduction.objects.create(
+                agency=c.agency,
+                person=c.person,
+                case=c,
+                given_on=now.date(),
+                target_kind="family_association",
+                to_name="家族会",
+                what_given="チラシ",
+                created_by=colleague,
+            ),
+            Kind.DISMISSAL: Dismissal.objects.create(
+                agency=c.agency,
+                case=c,
+                rule="R6",
+                code="R6",
+                reason="本人が望まない",
+                dismissed_by=colleague,
+                dismissed_at=now,
+            ),
         }
 
     people = {
@@ -356,7 +384,13 @@ def _personal_records(
     )
     records[(Kind.CASE, "new_other")] = Case(agency=tokyo, person=people["other"])
     hidden = cases["restricted_unassigned"]
-    for kind, model in ((Kind.CONTACT, Contact), (Kind.ASSESSMENT, Assessment), (Kind.FLAG, Flag)):
+    for kind, model in (
+        (Kind.CONTACT, Contact),
+        (Kind.ASSESSMENT, Assessment),
+        (Kind.FLAG, Flag),
+        (Kind.INTRODUCTION, Introduction),
+        (Kind.DISMISSAL, Dismissal),
+    ):
         records[(kind, "new")] = model(agency=center, case=cases["own"])
         records[(kind, "new_on_restricted")] = model(agency=center, case=hidden)
         records[(kind, "new_other")] = model(agency=tokyo, case=cases["other"])
@@ -500,7 +534,7 @@ MODELS: dict[Kind, Any] = {
     Kind.HOUSEHOLD: Household, Kind.CASE: Case, Kind.CONTACT: Contact,
     Kind.ASSESSMENT: Assessment, Kind.FLAG: Flag, Kind.CONSENT: Consent,
     Kind.EXPLANATION: Explanation, Kind.GRANT: Grant, Kind.REFERRAL: Referral,
-    Kind.MEETING: Meeting,
+    Kind.MEETING: Meeting, Kind.INTRODUCTION: Introduction, Kind.DISMISSAL: Dismissal,
 }  # fmt: skip
 
 
