@@ -20,16 +20,20 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tsunagi.access.kinds import InfoKind
+from tsunagi.access.labels import action_label
 from tsunagi.access.policy import (
     Action,
     Denied,
     Kind,
+    agencies_with,
     can,
     get_visible,
     referral_side,
     require,
 )
 from tsunagi.access.shared import shown_name
+from tsunagi.accounts.models import Membership, Role
 from tsunagi.agencies.models import Agency
 from tsunagi.agencies.services import EditConflict
 from tsunagi.consent.models import Consent
@@ -38,13 +42,29 @@ from tsunagi.people import services as people_services
 from tsunagi.people.forms import ContactForm
 from tsunagi.people.models import Case, Person
 from tsunagi.people.selectors import find_duplicates
-from tsunagi.people.views.common import _apply_errors, _caseworkers, _get_case
+from tsunagi.people.views.common import (
+    _apply_errors,
+    _caseworkers,
+    _get_case,
+    _keep_for_retry,
+)
 from tsunagi.web.decorators import member_required
 from tsunagi.web.templatetags.wareki import wareki
 
-from . import rules, selectors, services
-from .forms import NEW_PERSON, AcceptForm, ConsentChoiceForm, ReasonForm, ReferralForm
-from .models import Referral, State
+from . import rules, selectors, services, suggestions
+from .forms import (
+    NEW_PERSON,
+    AcceptForm,
+    AccompanimentForm,
+    AnswerForm,
+    ConsentChoiceForm,
+    DeclineForm,
+    LetterFirstContactForm,
+    ReasonForm,
+    ReferralEditForm,
+    ReferralForm,
+)
+from .models import AnswerChannel, Referral, State
 
 PAGE_SIZE = 20
 TABS = ("received", "sent")
@@ -59,6 +79,7 @@ STEP_DONE = {
     "close": gettext_lazy("The referral was closed."),
     "cancel": gettext_lazy("The referral was cancelled."),
 }
+RECORDED = gettext_lazy("The answer of the receiving agency was recorded.")
 
 
 def _get_referral(request: HttpRequest, pk: int) -> Referral:
@@ -104,8 +125,9 @@ def rows_for(
     return rows
 
 
-def timeline(referral: Referral) -> list[dict[str, Any]]:
-    """The steps taken so far, each with its date (the first contact is a day, the rest times)."""
+def _fallback_timeline(referral: Referral) -> list[dict[str, Any]]:
+    """For referrals older than their step rows: the steps from the timestamps (the first
+    contact is a day, the rest times)."""
     r = referral
     steps: list[tuple[Any, Any, bool]] = [
         (State.DRAFT.label, r.created_at, False),
@@ -121,10 +143,49 @@ def timeline(referral: Referral) -> list[dict[str, Any]]:
         (State.CLOSED.label, r.closed_at, False),
         (State.CANCELLED.label, r.cancelled_at, False),
     ]
-    return [{"label": label, "at": at, "day_only": day} for label, at, day in steps if at]
+    return [
+        {"label": label, "at": at, "day_only": day, "by": "", "agency": "", "on_behalf": False}
+        for label, at, day in steps
+        if at
+    ]
+
+
+def timeline(referral: Referral) -> list[dict[str, Any]]:
+    """Who took each step, for which agency, when; an answer of a receiver without an account
+    says that the referring agency recorded it and how the answer came."""
+    events = list(referral.events.select_related("actor", "agency"))
+    if not events:
+        return _fallback_timeline(referral)
+    rows = []
+    for e in events:
+        row: dict[str, Any] = {
+            "label": action_label(f"referral.{e.step}"),
+            "at": e.at,
+            "day_only": False,
+            "by": e.actor.full_name or e.actor.get_username(),
+            "agency": e.agency.name,
+            "on_behalf": e.on_behalf,
+            "channel": AnswerChannel(e.note).label if e.note in AnswerChannel.values else "",
+        }
+        if e.step == "first_contact":
+            row["day"] = referral.first_contact_on
+        rows.append(row)
+    return rows
 
 
 # --- the list --------------------------------------------------------------------------------
+
+
+def with_reminders(rows: list[dict[str, Any]], user: Any, today: Any) -> list[dict[str, Any]]:
+    """Each row's reminder, on the limits of the viewer's agency on that referral."""
+    limits: dict[int, dict[str, int]] = {}
+    for row in rows:
+        r = row["referral"]
+        agency_id = r.agency_id if referral_side(user, r) == rules.SENDER else r.to_agency_id
+        if agency_id not in limits:
+            limits[agency_id] = selectors.limits_of(agency_id)
+        row["reminder"] = rules.reminder(r, today, limits[agency_id])
+    return rows
 
 
 @member_required
@@ -139,6 +200,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     qs = (selectors.received_by if tab == "received" else selectors.sent_by)(request.user, state)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     base = urlencode({"tab": tab, **({"state": state} if state else {})})
+    rows = rows_for(request.user, list(page.object_list), request)
     return render(
         request,
         "referrals/list.html",
@@ -147,17 +209,42 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "state": state,
             "states": State.choices,
             "page": page,
-            "rows": rows_for(request.user, list(page.object_list), request),
+            "rows": with_reminders(rows, request.user, timezone.localdate()),
             "querystring_base": base + "&",
+            "is_manager": bool(agencies_with(request.user, Role.MANAGER)),
         },
     )
 
 
-# --- drafting --------------------------------------------------------------------------------
+# --- drafting and changing before sending ------------------------------------------------------
 
 
 def _receivers(case: Case) -> Any:
     return Agency.objects.exclude(pk=case.agency_id).order_by("kind", "name")
+
+
+def _without_accounts(agencies: Any) -> set[int]:
+    """The agencies nobody works for in tsunagi (services.has_accounts, for a whole list): a
+    referral to them goes by a printed letter (紹介状)."""
+    with_accounts = Membership.objects.filter(is_active=True, agency__in=agencies).values("agency")
+    return set(agencies.exclude(pk__in=with_accounts).values_list("pk", flat=True))
+
+
+def _suggested(request: HttpRequest, case: Case, code: str, to: str) -> dict[str, Any] | None:
+    """The suggestion the composer was opened from (`?rule=&to=`): its rule, its reason for this
+    case and why the agency is the one, or the rule's general description."""
+    if not code:
+        return None
+    panel = selectors.suggestions_for(request.user, case)
+    for item in panel.active + panel.dismissed:
+        if code in (item.code, item.rule):
+            why = next((r.reason for r in item.agencies if str(r.agency.pk) == to), "")
+            s = item.suggestion
+            return {"rule": s.rule, "title": s.title, "reason": s.reason, "agency_reason": why}
+    rule = suggestions.rule_for(code) or next((r for r in suggestions.RULES if r.id == code), None)
+    if rule is None:
+        return None
+    return {"rule": rule.id, "title": rule.title, "reason": rule.when, "agency_reason": ""}
 
 
 @member_required
@@ -166,17 +253,30 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     require(
         request.user, Action.CREATE, Kind.REFERRAL, Referral(agency_id=case.agency_id, case=case)
     )
-    initial = {"to_agency": request.GET.get("to"), "rule": request.GET.get("rule", "")}
-    form = ReferralForm(request.POST or None, agencies=_receivers(case), initial=initial)
+    code = request.GET.get("rule", "")[:60]
+    to = request.GET.get("to", "")
+    suggested = _suggested(request, case, code, to) if request.method == "GET" else None
+    initial = {
+        "to_agency": to if to.isdigit() else None,
+        "rule": suggested["rule"] if suggested else code[:10],
+    }
+    agencies = _receivers(case)
+    letter_ids = _without_accounts(agencies)
+    form = ReferralForm(
+        request.POST or None, agencies=agencies, initial=initial, by_letter=letter_ids
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             referral = services.draft_referral(
                 request.user,
                 case,
-                to_agency=form.cleaned_data["to_agency"],
-                purpose=form.cleaned_data["purpose"],
-                wishes=form.cleaned_data["wishes"],
-                rule=form.cleaned_data.get("rule") or "",
+                to_agency=data["to_agency"],
+                purpose=data["purpose"],
+                wishes=data["wishes"],
+                wishes_heard_on=data["wishes_heard_on"],
+                support_ends_on=data["support_ends_on"],
+                rule=data.get("rule") or "",
                 request=request,
             )
         except ValidationError as exc:
@@ -184,8 +284,76 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The referral was drafted."))
             return redirect("referrals:detail", pk=referral.pk)
+    chosen = form["to_agency"].value()
     people_services.log_read(request.user, Kind.CASE, case, request)
-    return render(request, "referrals/form.html", {"form": form, "case": case})
+    return render(
+        request,
+        "referrals/form.html",
+        {
+            "form": form,
+            "case": case,
+            "suggested": suggested,
+            "by_letter": str(chosen).isdigit() and int(chosen) in letter_ids,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+EDITABLE_STATES = (State.DRAFT, State.CONSENT_CONFIRMED)
+
+
+@member_required
+def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change what is asked, the person's wishes (rule R1) and the end of support (rule R5)
+    until the referral is sent; a change saved meanwhile by someone else is shown beside what
+    the user typed, which is kept."""
+    referral = _get_referral(request, pk)
+    require(request.user, Action.CHANGE, Kind.REFERRAL, referral)
+    if referral_side(request.user, referral) != rules.SENDER:
+        raise Denied("change referral")
+    if referral.state not in EDITABLE_STATES:
+        messages.error(request, _("A referral can be changed only before it is sent."))
+        return redirect("referrals:detail", pk=referral.pk)
+    initial = {
+        "purpose": referral.purpose,
+        "wishes": referral.wishes,
+        "wishes_heard_on": referral.wishes_heard_on,
+        "support_ends_on": referral.support_ends_on,
+        "version": referral.version,
+    }
+    form = ReferralEditForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_referral(
+                request.user,
+                referral,
+                form.referral_data(),
+                version=form.cleaned_data.get("version"),
+                request=request,
+            )
+        except EditConflict as exc:
+            conflict = exc.current
+            _keep_for_retry(
+                form,
+                conflict,
+                _(
+                    "Someone else saved this referral while you were editing. Your changes are "
+                    "kept below; check the current values and save again."
+                ),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The referral was saved."))
+            return redirect("referrals:detail", pk=referral.pk)
+    people_services.log_read(request.user, Kind.CASE, referral.case, request)
+    return render(
+        request,
+        "referrals/edit.html",
+        {"form": form, "referral": referral, "case": referral.case, "conflict": conflict},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- the referral page -----------------------------------------------------------------------
@@ -221,29 +389,64 @@ def _candidates(user: Any, referral: Referral, request: HttpRequest) -> tuple[li
     return choices, True
 
 
+def _behalf(request: HttpRequest, referral: Referral, step: str) -> bool:
+    """Is the user recording this step for a receiver without an account?"""
+    return referral.by_letter and rules.on_behalf(step, referral_side(request.user, referral))
+
+
+def _new_form(request: HttpRequest, referral: Referral, step: str, data: Any = None) -> Any:
+    """The form of a step that takes input (None for a one-button step), bound to `data`."""
+    user = request.user
+    behalf = _behalf(request, referral, step)
+    if step == "confirm_consent":
+        initial = {"version": referral.version}
+        return ConsentChoiceForm(data, consents=_consent_choices(user, referral), initial=initial)
+    if step == "cancel":
+        return ReasonForm(data, prefix=step)
+    if step == "decline":
+        return DeclineForm(data, prefix=step, on_behalf=behalf)
+    if step == "first_contact" and behalf:
+        return LetterFirstContactForm(data, prefix=step)
+    if step in ("receive", "accept") and behalf:
+        return AnswerForm(data, prefix=step)
+    if step == "accept":
+        candidates, may_register = _candidates(user, referral, request)
+        return AcceptForm(data, prefix=step, candidates=candidates, may_register=may_register)
+    return None
+
+
 def _step_forms(
     request: HttpRequest, referral: Referral, steps: list[str], bound: dict[str, Any]
 ) -> dict[str, Any]:
-    user = request.user
     forms: dict[str, Any] = {}
-    if "confirm_consent" in steps:
-        forms["confirm_consent"] = bound.get("confirm_consent") or ConsentChoiceForm(
-            consents=_consent_choices(user, referral), initial={"version": referral.version}
-        )
-    for step in ("decline", "cancel"):
-        if step in steps:
-            forms[step] = bound.get(step) or ReasonForm(prefix=step)
-    if "accept" in steps:
-        if "accept" in bound:
-            forms["accept"] = bound["accept"]
-        else:
-            candidates, may_register = _candidates(user, referral, request)
-            forms["accept"] = AcceptForm(
-                prefix="accept", candidates=candidates, may_register=may_register
-            )
+    for step in steps:
+        form = bound.get(step) or _new_form(request, referral, step)
+        if form is not None:
+            forms[step] = form
     # a one-button step refused by its service carries the reason above its button
     forms.update({k: v for k, v in bound.items() if k not in forms})
     return forms
+
+
+def _shows_wishes(user: Any, referral: Referral, side: str | None) -> bool:
+    """The person's wishes are "situation and wishes" information: the receiver sees them only
+    while its grant covers that kind (rules P1, P4)."""
+    if side == rules.SENDER:
+        return True
+    g = referral.grant
+    return g is not None and g.is_active() and InfoKind.SITUATION in set(g.kinds)
+
+
+def _continuity(referral: Referral, today: Any, limits: dict[str, int]) -> dict[str, Any] | None:
+    """Rule R5 for the page: the gap, or how long the hand-over has waited since support ended."""
+    g = rules.gap(referral, today)
+    if g.ended_on is None:
+        return None
+    return {
+        "gap": g,
+        "too_long": rules.waits_too_long(g, limits["handover_days"]),
+        "limit": limits["handover_days"],
+    }
 
 
 def _detail(
@@ -251,13 +454,21 @@ def _detail(
 ) -> HttpResponse:
     user = request.user
     side = referral_side(user, referral)
-    steps = rules.next_steps(referral.state, side)
+    today = timezone.localdate()
+    steps = rules.next_steps(referral.state, side, referral.by_letter)
     if side == rules.SENDER:
         people_services.log_read(user, Kind.CASE, referral.case, request)
-    finding = rules.referral_finding(referral, timezone.localdate())
+    finding = rules.referral_finding(referral, today)
+    wishes_finding = rules.wishes_finding(referral)
+    if finding is not None or wishes_finding is not None:
+        # rules R1 and P1: no send button while either is missing
+        steps = [s for s in steps if s != "send"]
     consent = referral.consent
     if consent is not None and not can(user, Action.VIEW, Kind.CONSENT, consent):
         consent = None
+    limits = selectors.limits_of(
+        referral.agency_id if side == rules.SENDER else referral.to_agency_id
+    )
     return render(
         request,
         "referrals/detail.html",
@@ -266,10 +477,18 @@ def _detail(
             "side": side,
             "person": shared_person(user, referral, request),
             "steps": steps,
+            "on_behalf": side == rules.SENDER and referral.by_letter,
             "forms": _step_forms(request, referral, steps, bound or {}),
             "finding": finding,
+            "wishes_finding": wishes_finding,
+            "shows_wishes": _shows_wishes(user, referral, side),
+            "may_edit": side == rules.SENDER and referral.state in EDITABLE_STATES,
+            "shows_letter": side == rules.SENDER
+            and (referral.by_letter or referral.sent_at is not None),
             "consent": consent,
             "timeline": timeline(referral),
+            "reminder": rules.reminder(referral, today, limits),
+            "continuity": _continuity(referral, today, limits),
             "received_case_visible": referral.received_case is not None
             and can(user, Action.VIEW, Kind.CASE, referral.received_case),
         },
@@ -285,15 +504,23 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the steps -------------------------------------------------------------------------------
 
 # Errors of the services under the names of the forms' fields.
-RENAMED = {"decline_reason": "reason", "cancel_reason": "reason", "state": None}
+RENAMED = {
+    "decline_reason": "reason",
+    "decline_category": "category",
+    "cancel_reason": "reason",
+    "state": None,
+}
 
 
-def _side_check(request: HttpRequest, referral: Referral, step: str) -> None:
-    """The step table (rules.STEPS) says which side takes a step: the other side is refused."""
+def _side_check(request: HttpRequest, referral: Referral, step: str) -> str | None:
+    """The step table (rules.STEPS) says which side takes a step: the other side is refused.
+    The referring agency takes the steps of a receiver without an account (by_letter)."""
     if step not in rules.STEPS:
         raise Http404
-    if rules.STEPS[step][2] != referral_side(request.user, referral):
-        raise Denied(rules.check_step(referral.state, step, referral_side(request.user, referral)))
+    side = referral_side(request.user, referral)
+    if not rules.takes(side, rules.STEPS[step][2], referral.by_letter):
+        raise Denied(rules.check_step(referral.state, step, side, referral.by_letter))
+    return side
 
 
 def _run(request: HttpRequest, referral: Referral, step: str) -> tuple[Any, str | None]:
@@ -302,47 +529,66 @@ def _run(request: HttpRequest, referral: Referral, step: str) -> tuple[Any, str 
     user, post = request.user, request.POST
     version = post.get("version")
     version_no = int(version) if version and version.isdigit() else None
+    form = _new_form(request, referral, step, post)
+    if form is not None and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if form is not None else {}
+    channel = data.get("answered_via", "")
     if step == "confirm_consent":
-        form: Any = ConsentChoiceForm(post, consents=_consent_choices(user, referral))
-        if not form.is_valid():
-            return form, None
         services.confirm_consent(
-            user, referral, form.cleaned_data["consent"], version=version_no, request=request
+            user, referral, data["consent"], version=version_no, request=request
         )
     elif step == "send":
         services.send_referral(user, referral, version=version_no, request=request)
     elif step == "receive":
-        services.receive_referral(user, referral, request=request)
-    elif step in ("decline", "cancel"):
-        form = ReasonForm(post, prefix=step)
-        if not form.is_valid():
-            return form, None
-        act = services.decline_referral if step == "decline" else services.cancel_referral
-        act(user, referral, reason=form.cleaned_data["reason"], request=request)
+        services.receive_referral(user, referral, answered_via=channel, request=request)
+    elif step == "decline":
+        services.decline_referral(
+            user,
+            referral,
+            reason=data["reason"],
+            category=data["category"],
+            answered_via=channel,
+            request=request,
+        )
+    elif step == "cancel":
+        services.cancel_referral(user, referral, reason=data["reason"], request=request)
     elif step == "accept":
-        candidates, may_register = _candidates(user, referral, request)
-        form = AcceptForm(post, prefix="accept", candidates=candidates, may_register=may_register)
-        if not form.is_valid():
-            return form, None
-        chosen = form.cleaned_data["person"]
         person = None
+        chosen = data.get("person", NEW_PERSON)
         if chosen != NEW_PERSON:
             person = get_visible(user, Kind.PERSON, Person.objects.all(), pk=int(chosen))
-        services.accept_referral(user, referral, person=person, request=request)
+        services.accept_referral(
+            user, referral, person=person, answered_via=channel, request=request
+        )
+    elif step == "first_contact":  # recorded for a receiver without an account
+        services.record_first_contact(
+            user,
+            referral,
+            {"occurred_on": data["occurred_on"], "answered_via": channel},
+            accompanied=data["accompanied"],
+            accompaniment_notes=data["accompaniment_notes"],
+            request=request,
+        )
     elif step == "close":
         services.close_referral(user, referral, request=request)
-    return None, str(STEP_DONE[step])
+    done = STEP_DONE[step]
+    if _behalf(request, referral, step):
+        done = RECORDED
+    return None, str(done)
 
 
 @member_required
 def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     referral = _get_referral(request, pk)
-    _side_check(request, referral, step)
-    if step == "first_contact":
+    side = _side_check(request, referral, step)
+    if step == "first_contact" and side == rules.RECEIVER:
         return _first_contact(request, referral)
     if request.method != "POST":
+        if step == "first_contact":  # its form is on the referral page
+            return redirect("referrals:detail", pk=referral.pk)
         return HttpResponseNotAllowed(["POST"])
-    problem = rules.check_step(referral.state, step, referral_side(request.user, referral))
+    problem = rules.check_step(referral.state, step, side, referral.by_letter)
     if problem is not None:
         messages.error(request, problem)
         return redirect("referrals:detail", pk=referral.pk)
@@ -350,7 +596,7 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     try:
         form, done = _run(request, referral, step)
     except ValidationError as exc:
-        form = form or _error_form(request, referral, step)
+        form = _new_form(request, referral, step, request.POST) or ReasonForm(prefix="none")
         _apply_step_errors(form, exc)
         return _detail(request, referral, {step: form}, status=400)
     except EditConflict:
@@ -362,19 +608,6 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return _detail(request, referral, {step: form}, status=400)
     messages.success(request, done or "")
     return redirect("referrals:detail", pk=referral.pk)
-
-
-def _error_form(request: HttpRequest, referral: Referral, step: str) -> Any:
-    """The bound form of the step, to carry a service's errors (with what was typed)."""
-    post = request.POST
-    if step == "confirm_consent":
-        return ConsentChoiceForm(post, consents=_consent_choices(request.user, referral))
-    if step in ("decline", "cancel"):
-        return ReasonForm(post, prefix=step)
-    if step == "accept":
-        candidates, may_register = _candidates(request.user, referral, request)
-        return AcceptForm(post, prefix="accept", candidates=candidates, may_register=may_register)
-    return ReasonForm(prefix="none")  # a one-button step: the errors go above the buttons
 
 
 def _apply_step_errors(form: Any, exc: ValidationError) -> None:
@@ -389,7 +622,8 @@ def _apply_step_errors(form: Any, exc: ValidationError) -> None:
 
 
 def _first_contact(request: HttpRequest, referral: Referral) -> HttpResponse:
-    """The receiving agency's first contact with the person, recorded on the case it opened."""
+    """The receiving agency's first contact with the person, recorded on the case it opened,
+    with whether the referring agency's staff came along (同行)."""
     problem = rules.check_step(referral.state, "first_contact", rules.RECEIVER)
     if problem is not None:
         messages.error(request, problem)
@@ -397,16 +631,23 @@ def _first_contact(request: HttpRequest, referral: Referral) -> HttpResponse:
     case = referral.received_case
     assert case is not None  # accepted referrals have the receiver's case
     require(request.user, Action.VIEW, Kind.CASE, case)
+    post = request.POST or None
     form = ContactForm(
-        request.POST or None,
+        post,
         callers=Person.objects.none(),
         staff=_caseworkers(case.agency_id),
         initial={**ContactForm.initial_for(staff=request.user), "initiator": "staff"},
     )
-    if request.method == "POST" and form.is_valid():
+    accompaniment = AccompanimentForm(post)
+    if request.method == "POST" and form.is_valid() and accompaniment.is_valid():
         try:
             services.record_first_contact(
-                request.user, referral, form.contact_data(), request=request
+                request.user,
+                referral,
+                form.contact_data(),
+                accompanied=accompaniment.cleaned_data["accompanied"],
+                accompaniment_notes=accompaniment.cleaned_data["accompaniment_notes"],
+                request=request,
             )
         except ValidationError as exc:
             _apply_errors(form, exc, {"occurred_at": "occurred_on"})
@@ -417,10 +658,6 @@ def _first_contact(request: HttpRequest, referral: Referral) -> HttpResponse:
     return render(
         request,
         "referrals/first_contact.html",
-        {"referral": referral, "form": form, "case": case},
-        status=400 if form.errors else 200,
+        {"referral": referral, "form": form, "accompaniment": accompaniment, "case": case},
+        status=400 if form.errors or accompaniment.errors else 200,
     )
-
-
-def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:  # being written
-    raise Http404

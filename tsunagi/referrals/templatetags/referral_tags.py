@@ -1,5 +1,6 @@
 """The referral parts of other screens: the case page's panel (with rule P1's finding for a
-draft without consent) and the home page's inbox of referrals awaiting an answer."""
+draft without consent), the home page's inbox of referrals awaiting an answer and its panel of
+reminders and hand-overs waiting (rule R5)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,24 @@ def referral_home_inbox(context: Any) -> dict[str, Any]:
     request = context["request"]
     waiting = list(selectors.awaiting_answer(request.user)[:20])
     return {"rows": rows_for(request.user, waiting, request) if waiting else []}
+
+
+@register.inclusion_tag("referrals/_home_reminders_body.html", takes_context=True)
+def referral_home_reminders(context: Any) -> dict[str, Any]:
+    """Both sides' referrals waiting longer than their agency allows (business days) and the
+    hand-overs waiting too long (rule R5), with the person as the viewer may see them."""
+    from tsunagi.referrals.dashboard_views import HOME_ROWS, waiting_rows
+
+    request = context["request"]
+    if not can(request.user, Action.VIEW, Kind.REFERRAL):
+        return {}
+    return waiting_rows(request.user, request, limit=HOME_ROWS)
+
+
+@register.filter
+def receiver_steps(steps: list[str]) -> bool:
+    """Are any of these steps the receiving agency's (recorded for it when it has no account)?"""
+    return any(rules.STEPS[s][2] == rules.RECEIVER for s in steps if s in rules.STEPS)
 
 
 @register.filter

@@ -62,7 +62,7 @@ def test_draft_a_referral_keeps_what_was_typed_and_errors_in_japanese(story: Any
         f"/referrals/cases/{case.pk}/new/", {"purpose": "家計の相談", "rule": "R2"}
     )
     page = response.content.decode()
-    assert response.status_code == 200 and "家計の相談" in page and "field__error" in page
+    assert response.status_code == 400 and "家計の相談" in page and "field__error" in page
     response = client.post(
         f"/referrals/cases/{case.pk}/new/",
         {"to_agency": cast.self_reliance.pk, "purpose": "家計の相談", "rule": "R2"},
@@ -151,12 +151,24 @@ def test_decline_needs_a_reason(story: Any) -> None:
     client = client_for(sr)
     response = client.post(f"/referrals/{referral.pk}/steps/decline/", {"decline-reason": ""})
     assert response.status_code == 400 and "理由を書いてください" in response.content.decode()
+    # the kind of reason is needed too; the reason typed is kept
     response = client.post(
         f"/referrals/{referral.pk}/steps/decline/", {"decline-reason": "対象地域外のため"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "対象地域外のため" in page
+    assert "理由の種類を選んでください" in page
+    response = client.post(
+        f"/referrals/{referral.pk}/steps/decline/",
+        {"decline-reason": "対象地域外のため", "decline-category": "outside_area"},
     )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.state == State.DECLINED and referral.decline_reason == "対象地域外のため"
+    assert referral.decline_category == "outside_area"
+    for user in (sr, story[1]):
+        page = client_for(user).get(f"/referrals/{referral.pk}/").content.decode()
+        assert "対象地域外のため" in page and 'id="decline-reason"' in page
 
 
 def test_cancel_needs_a_reason_and_ends_the_grant(story: Any) -> None:
