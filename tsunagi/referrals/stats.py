@@ -1,0 +1,592 @@
+"""Statistics of one agency's referral work (紹介・つなぎの統計), for any period.
+
+Every figure is counted in the database (GROUP BY / COUNT), never by loading the referrals: a
+figure that needs days in Python (the median, business days) groups the rows by their pair of
+dates first, so what comes back is bounded by the days of the period, not by the number of
+referrals, and the number of queries does not grow with them. Each figure counts a thing in the
+period by the day it happened: a referral by the day it was sent, an acceptance or a decline by
+the day of the answer, a hand-over by the day of the first contact, an introduction by the day
+it was given, a dismissed suggestion by the day it was set aside (and restored).
+
+Only the agency's own members see its statistics (its caseworkers, its manager and its
+auditor), and they are aggregates: no person is named.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tsunagi.access.policy import CASEWORKERS, Denied, agencies_with
+from tsunagi.accounts.models import Role
+from tsunagi.agencies.calendar import business_days_between
+from tsunagi.agencies.models import Agency
+from tsunagi.web.wareki import DateFormatError, parse_date
+
+from .models import DeclineReason, Dismissal, Introduction, IntroductionTarget, Referral, State
+from .selectors import limits_of
+
+# Who may see an agency's statistics: its caseworkers and manager, and the agency's auditor.
+READERS = (*CASEWORKERS, Role.AUDITOR)
+
+SENT, RECEIVED = "sent", "received"
+SIDES = (SENT, RECEIVED)
+SIDE_LABELS = {
+    SENT: gettext_lazy("Referrals we sent"),
+    RECEIVED: gettext_lazy("Referrals we received"),
+}
+
+# The outcome of a sent referral, from its state now (drafts are never counted: not sent).
+OPEN = "open"
+OUTCOMES: tuple[tuple[str, Any], ...] = (
+    (State.ACCEPTED, State.ACCEPTED.label),
+    (State.DECLINED, State.DECLINED.label),
+    (State.FIRST_CONTACT, State.FIRST_CONTACT.label),
+    (State.CLOSED, State.CLOSED.label),
+    (State.CANCELLED, State.CANCELLED.label),
+    (OPEN, gettext_lazy("Still open")),
+)
+OUTCOME_OF_STATE = {
+    State.SENT: OPEN,
+    State.RECEIVED: OPEN,
+    State.ACCEPTED: State.ACCEPTED,
+    State.DECLINED: State.DECLINED,
+    State.FIRST_CONTACT: State.FIRST_CONTACT,
+    State.CLOSED: State.CLOSED,
+    State.CANCELLED: State.CANCELLED,
+}
+OPEN_STATES = (State.SENT, State.RECEIVED, State.ACCEPTED)
+NO_RULE = ""  # a referral made without a suggestion of the rules
+
+
+# --- the period -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """From `since` to `until`, both days included."""
+
+    since: date
+    until: date
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The local midnights that enclose the period: [since 0:00, the day after until 0:00)."""
+        tz = timezone.get_current_timezone()
+        start = datetime.combine(self.since, time.min, tzinfo=tz)
+        end = datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=tz)
+        return start, end
+
+    @property
+    def fiscal_year(self) -> int | None:
+        """The fiscal year (年度) when the period is exactly one, else None."""
+        first = fiscal_year(self.since)
+        return self.since.year if first == self else None
+
+
+def fiscal_year(day: date) -> Period:
+    """The fiscal year (年度, April to March) that `day` falls in."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return Period(date(start, 4, 1), date(start + 1, 3, 31))
+
+
+def parse_period(since: str, until: str, today: date | None = None) -> Period:
+    """The period typed as text in either calendar (令和7年4月1日, R7.4.1, 2025-04-01).
+
+    Empty: this fiscal year; only one end given: the rest of that end's fiscal year. Raises
+    ValidationError with the field that is wrong."""
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    days: dict[str, date | None] = {}
+    for name, text in (("since", since), ("until", until)):
+        days[name] = None
+        if (text or "").strip():
+            try:
+                days[name] = parse_date(text)
+            except DateFormatError as exc:
+                errors[name] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    start, end = days["since"], days["until"]
+    if start is None and end is None:
+        return fiscal_year(today)
+    if start is None:
+        assert end is not None
+        start = fiscal_year(end).since
+    if end is None:
+        end = fiscal_year(start).until
+    if end < start:
+        raise ValidationError({"until": [_("The end of the period is before its start.")]})
+    if (end - start).days > 366 * 10:
+        raise ValidationError({"until": [_("Choose a period of ten years or less.")]})
+    return Period(start, end)
+
+
+# --- whose statistics -------------------------------------------------------------------------
+
+
+def readable_agencies(user: Any) -> list[Agency]:
+    """The agencies whose statistics the user may read (their own, access.md)."""
+    ids = agencies_with(user, *READERS)
+    return list(Agency.objects.filter(pk__in=ids).order_by("name", "pk"))
+
+
+def agency_for(user: Any, agency_id: int | None) -> Agency:
+    """The agency whose statistics are asked for. A user who belongs to no agency (an officer,
+    the operator, someone without a role) is refused; another agency's statistics are "not
+    found" (access.md: a refused lookup answers as a missing one)."""
+    ids = agencies_with(user, *READERS)
+    if not ids:
+        raise Denied("referral statistics")
+    if agency_id is None:
+        agency_id = min(ids)
+    if agency_id not in ids:
+        raise Http404
+    return Agency.objects.get(pk=agency_id)
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median, mean and maximum of a number of days (None when nothing was counted)."""
+
+    count: int = 0
+    median: float | None = None
+    mean: float | None = None
+    max: int | None = None
+
+
+def summarise(histogram: Mapping[int, int]) -> Summary:
+    """The summary of days given as {days: how many}."""
+    count = sum(histogram.values())
+    if count == 0:
+        return Summary()
+    values = sorted(histogram.items())
+
+    def nth(k: int) -> int:  # the k-th smallest value, 0-based
+        seen = 0
+        for value, n in values:
+            seen += n
+            if k < seen:
+                return value
+        return values[-1][0]
+
+    middle = (nth((count - 1) // 2) + nth(count // 2)) / 2
+    mean = sum(value * n for value, n in values) / count
+    return Summary(count, middle, round(mean, 1), values[-1][0])
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """Days from sending to acceptance, in calendar days and in business days (開庁日)."""
+
+    days: Summary
+    business_days: Summary
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Rule R5 in aggregate: the gap between the end of the referring agency's support and the
+    next agency's first contact."""
+
+    days: Summary
+    no_gap: int  # first contact on or before the end of support
+    waiting_too_long: int  # open hand-overs waiting beyond the agency's handover_days, today
+
+
+@dataclass
+class Side:
+    by_rule: dict[str, dict[str, int]] = field(default_factory=dict)  # rule → outcome → n
+    declined: dict[str, int] = field(default_factory=dict)  # DeclineReason → n
+    acceptance: Acceptance = field(default_factory=lambda: Acceptance(Summary(), Summary()))
+    handover: Handover = field(default_factory=lambda: Handover(Summary(), 0, 0))
+
+    @property
+    def outcome_totals(self) -> dict[str, int]:
+        totals = {key: 0 for key, _label in OUTCOMES}
+        for counts in self.by_rule.values():
+            for key, n in counts.items():
+                totals[key] += n
+        return totals
+
+    @property
+    def sent_total(self) -> int:
+        return sum(self.outcome_totals.values())
+
+
+@dataclass
+class ReferralStats:
+    agency: Agency
+    period: Period
+    today: date
+    handover_days: int
+    sides: dict[str, Side]
+    introductions: dict[tuple[str, str], int]  # (target kind, rule) → n
+    dismissals: dict[str, tuple[int, int]]  # rule → (dismissed, restored) in the period
+
+    @property
+    def introductions_by_kind(self) -> dict[str, int]:
+        found: dict[str, int] = defaultdict(int)
+        for (kind, _rule), n in self.introductions.items():
+            found[kind] += n
+        return {kind: found[kind] for kind in IntroductionTarget.values if found.get(kind)}
+
+    @property
+    def introductions_by_rule(self) -> dict[str, int]:
+        found: dict[str, int] = defaultdict(int)
+        for (_kind, rule), n in self.introductions.items():
+            found[rule] += n
+        return dict(sorted(found.items(), key=lambda item: rule_order(item[0])))
+
+
+def rule_order(rule: str) -> tuple[int, str]:
+    """Rules in their ID order, the referrals made without a rule last."""
+    return (1, "") if rule == NO_RULE else (0, rule)
+
+
+def _side_of(agency_id: int) -> Case:
+    return Case(
+        When(agency_id=agency_id, then=Value(SENT)),
+        default=Value(RECEIVED),
+        output_field=CharField(),
+    )
+
+
+def _referrals_of(agency_id: int) -> Any:
+    """Both sides' referrals, each marked `side` (typed Any: the annotation is not a field)."""
+    return (
+        Referral.objects.filter(Q(agency_id=agency_id) | Q(to_agency_id=agency_id))
+        .annotate(side=_side_of(agency_id))
+        .order_by()
+    )
+
+
+def _by_rule(agency_id: int, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
+    rows = (
+        _referrals_of(agency_id)
+        .filter(sent_at__gte=start, sent_at__lt=end)
+        .values("side", "rule", "state")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        outcome = OUTCOME_OF_STATE.get(row["state"])
+        if outcome is None:
+            continue
+        counts = sides[row["side"]].by_rule.setdefault(
+            row["rule"] or NO_RULE, {key: 0 for key, _label in OUTCOMES}
+        )
+        counts[outcome] += row["n"]
+    for side in sides.values():
+        side.by_rule = dict(sorted(side.by_rule.items(), key=lambda item: rule_order(item[0])))
+
+
+def _declined(agency_id: int, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
+    rows = (
+        _referrals_of(agency_id)
+        .filter(decided_at__gte=start, decided_at__lt=end)
+        .exclude(decline_category="")
+        .values("side", "decline_category")
+        .annotate(n=Count("id"))
+    )
+    found: dict[str, dict[str, int]] = {SENT: {}, RECEIVED: {}}
+    for row in rows:
+        found[row["side"]][row["decline_category"]] = row["n"]
+    for name, side in sides.items():
+        side.declined = {c: found[name][c] for c in DeclineReason.values if found[name].get(c)} | {
+            c: n for c, n in found[name].items() if c not in DeclineReason.values
+        }
+
+
+def _acceptance(agency_id: int, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
+    """Accepted in the period: answered without a decline."""
+    rows = (
+        _referrals_of(agency_id)
+        .filter(decided_at__gte=start, decided_at__lt=end, sent_at__isnull=False)
+        .filter(decline_category="")
+        .annotate(sent_day=TruncDate("sent_at"), accepted_day=TruncDate("decided_at"))
+        .values("side", "sent_day", "accepted_day")
+        .annotate(n=Count("id"))
+    )
+    days: dict[str, dict[int, int]] = {SENT: defaultdict(int), RECEIVED: defaultdict(int)}
+    business: dict[str, dict[int, int]] = {SENT: defaultdict(int), RECEIVED: defaultdict(int)}
+    for row in rows:
+        sent_day, accepted_day = _as_date(row["sent_day"]), _as_date(row["accepted_day"])
+        days[row["side"]][max(0, (accepted_day - sent_day).days)] += row["n"]
+        business[row["side"]][business_days_between(sent_day, accepted_day)] += row["n"]
+    for name, side in sides.items():
+        side.acceptance = Acceptance(summarise(days[name]), summarise(business[name]))
+
+
+def _support_end() -> Coalesce:
+    """rule R5: the day set for the hand-over, else the day the referring agency's case closed
+    (as `rules.support_end`)."""
+    return Coalesce("support_ends_on", "case__closed_on")
+
+
+def _handover(
+    agency_id: int, period: Period, today: date, limit: int, sides: dict[str, Side]
+) -> None:
+    """Rule R5 in aggregate: the gap of each hand-over completed in the period (by the day of
+    the first contact), and the open hand-overs waiting longer than the agency allows today."""
+    rows = (
+        _referrals_of(agency_id)
+        .annotate(ended_on=_support_end())
+        .filter(
+            first_contact_on__gte=period.since,
+            first_contact_on__lte=period.until,
+            ended_on__isnull=False,
+        )
+        .values("side", "first_contact_on", "ended_on")
+        .annotate(n=Count("id"))
+    )
+    gaps: dict[str, dict[int, int]] = {SENT: defaultdict(int), RECEIVED: defaultdict(int)}
+    for row in rows:
+        # rule R5: a first contact on or before the end of support is no gap (0)
+        gap = max(0, (_as_date(row["first_contact_on"]) - _as_date(row["ended_on"])).days)
+        gaps[row["side"]][gap] += row["n"]
+    # As `rules.waits_too_long`: waiting more than `limit` days since the end of support.
+    cutoff = today - timedelta(days=limit + 1)
+    waiting = dict(
+        _referrals_of(agency_id)
+        .annotate(ended_on=_support_end())
+        .filter(state__in=OPEN_STATES, ended_on__lte=cutoff)
+        .values_list("side")
+        .annotate(n=Count("id"))
+    )
+    for name, side in sides.items():
+        side.handover = Handover(
+            summarise(gaps[name]), gaps[name].get(0, 0), int(waiting.get(name, 0))
+        )
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):  # a backend that hands a computed date back as text
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def _introductions(agency_id: int, period: Period) -> dict[tuple[str, str], int]:
+    """Rule R3a: introductions the agency gave in the period. Only the giving agency counts
+    them (an introduction is its case record; no data passes to the agency introduced)."""
+    rows = (
+        Introduction.objects.filter(
+            agency_id=agency_id, given_on__gte=period.since, given_on__lte=period.until
+        )
+        .order_by()
+        .values("target_kind", "rule")
+        .annotate(n=Count("id"))
+    )
+    return {(row["target_kind"], row["rule"] or NO_RULE): row["n"] for row in rows}
+
+
+def _dismissals(agency_id: int, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+    dismissed = Q(dismissed_at__gte=start, dismissed_at__lt=end)
+    restored = Q(restored_at__gte=start, restored_at__lt=end)
+    rows = (
+        Dismissal.objects.filter(agency_id=agency_id)
+        .filter(dismissed | restored)
+        .order_by()
+        .values("rule")
+        .annotate(dismissed=Count("id", filter=dismissed), restored=Count("id", filter=restored))
+    )
+    found = {row["rule"]: (row["dismissed"], row["restored"]) for row in rows}
+    return dict(sorted(found.items(), key=lambda item: rule_order(item[0])))
+
+
+def referral_stats(agency: Agency, period: Period, today: date | None = None) -> ReferralStats:
+    """Every figure of the agency's referral work in the period (a fixed number of queries)."""
+    today = today or timezone.localdate()
+    start, end = period.bounds()
+    sides = {SENT: Side(), RECEIVED: Side()}
+    _by_rule(agency.pk, start, end, sides)
+    _declined(agency.pk, start, end, sides)
+    _acceptance(agency.pk, start, end, sides)
+    limit = limits_of(agency.pk)["handover_days"]
+    _handover(agency.pk, period, today, limit, sides)
+    return ReferralStats(
+        agency=agency,
+        period=period,
+        today=today,
+        handover_days=limit,
+        sides=sides,
+        introductions=_introductions(agency.pk, period),
+        dismissals=_dismissals(agency.pk, start, end),
+    )
+
+
+# --- tables with Japanese headers (screen, CSV and Excel show the same) ------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the statistics, as shown on the screen and exported."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    chart: list[tuple[str, int]] = field(default_factory=list)  # label, value for the bars
+
+
+def rule_label(rule: str) -> str:
+    return rule if rule != NO_RULE else _("No rule")
+
+
+def _number(value: float | None) -> float | int | str:
+    if value is None:
+        return ""
+    return int(value) if float(value).is_integer() else value
+
+
+def _summary_cells(summary: Summary) -> list[Any]:
+    return [summary.count, _number(summary.median), _number(summary.mean), _number(summary.max)]
+
+
+def tables(stats: ReferralStats) -> list[Table]:
+    """The statistics as tables, in the order of the screen."""
+    found: list[Table] = []
+    outcome_headers = [str(label) for _key, label in OUTCOMES]
+    for name in SIDES:
+        side = stats.sides[name]
+        totals = side.outcome_totals
+        found.append(
+            Table(
+                key=f"{name}_by_rule",
+                title=f"{SIDE_LABELS[name]}: " + _("by rule and outcome"),
+                headers=[_("Rule"), *outcome_headers, _("Total")],
+                rows=[
+                    [rule_label(rule), *(counts[k] for k, _l in OUTCOMES), sum(counts.values())]
+                    for rule, counts in side.by_rule.items()
+                ]
+                + [[_("Total"), *(totals[k] for k, _l in OUTCOMES), sum(totals.values())]],
+                chart=[(str(label), totals[key]) for key, label in OUTCOMES],
+            )
+        )
+    for name in SIDES:
+        side = stats.sides[name]
+        found.append(
+            Table(
+                key=f"{name}_declined",
+                title=f"{SIDE_LABELS[name]}: " + _("declined, by kind of reason"),
+                headers=[_("Kind of reason"), _("Declined")],
+                rows=[[_category_label(c), n] for c, n in side.declined.items()]
+                + [[_("Total"), sum(side.declined.values())]],
+                chart=[(_category_label(c), n) for c, n in side.declined.items()],
+            )
+        )
+    summary_headers = [_("Count"), _("Median"), _("Mean"), _("Maximum")]
+    found.append(
+        Table(
+            key="acceptance",
+            title=_("Days from sending to acceptance"),
+            headers=[_("Side"), _("Days counted as"), *summary_headers],
+            rows=[
+                row
+                for name in SIDES
+                for row in (
+                    [
+                        str(SIDE_LABELS[name]),
+                        _("Calendar days"),
+                        *_summary_cells(stats.sides[name].acceptance.days),
+                    ],
+                    [
+                        str(SIDE_LABELS[name]),
+                        _("Business days"),
+                        *_summary_cells(stats.sides[name].acceptance.business_days),
+                    ],
+                )
+            ],
+        )
+    )
+    found.append(
+        Table(
+            key="handover",
+            title=_("Hand-over gap (rule R5)"),
+            headers=[
+                _("Side"),
+                _("Hand-overs with first contact"),
+                _("Median days"),
+                _("Mean days"),
+                _("Maximum days"),
+                _("No gap (0 days)"),
+                _("Open, waiting more than %(days)s days today") % {"days": stats.handover_days},
+            ],
+            rows=[
+                [
+                    str(SIDE_LABELS[name]),
+                    *_summary_cells(stats.sides[name].handover.days),
+                    stats.sides[name].handover.no_gap,
+                    stats.sides[name].handover.waiting_too_long,
+                ]
+                for name in SIDES
+            ],
+        )
+    )
+    by_kind = stats.introductions_by_kind
+    found.append(
+        Table(
+            key="introductions_by_kind",
+            title=_("Introductions, by what the person was introduced to"),
+            headers=[_("Introduced to"), _("Introductions")],
+            rows=[[str(IntroductionTarget(k).label), n] for k, n in by_kind.items()]
+            + [[_("Total"), sum(by_kind.values())]],
+            chart=[(str(IntroductionTarget(k).label), n) for k, n in by_kind.items()],
+        )
+    )
+    by_rule = stats.introductions_by_rule
+    found.append(
+        Table(
+            key="introductions_by_rule",
+            title=_("Introductions, by rule"),
+            headers=[_("Rule"), _("Introductions")],
+            rows=[[rule_label(r), n] for r, n in by_rule.items()]
+            + [[_("Total"), sum(by_rule.values())]],
+        )
+    )
+    found.append(
+        Table(
+            key="dismissals",
+            title=_("Suggestions set aside, by rule"),
+            headers=[_("Rule"), _("Set aside"), _("Shown again")],
+            rows=[[rule_label(r), d, s] for r, (d, s) in stats.dismissals.items()]
+            + [
+                [
+                    _("Total"),
+                    sum(d for d, _s in stats.dismissals.values()),
+                    sum(s for _d, s in stats.dismissals.values()),
+                ]
+            ],
+            chart=[(rule_label(r), d) for r, (d, _s) in stats.dismissals.items()],
+        )
+    )
+    return found
+
+
+def _category_label(category: str) -> str:
+    return str(DeclineReason(category).label) if category in DeclineReason.values else category
+
+
+def table_keys() -> Iterable[str]:
+    return (
+        *(f"{s}_by_rule" for s in SIDES),
+        *(f"{s}_declined" for s in SIDES),
+        "acceptance",
+        "handover",
+        "introductions_by_kind",
+        "introductions_by_rule",
+        "dismissals",
+    )
