@@ -3,9 +3,11 @@ the withdrawal (P4), the access log (P3), and the users who must see nothing."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.api.factories import JAPANESE, ApiClient, assert_error, field_errors, issue_token
 from tests.cast import PASSWORD, make_cast
@@ -13,6 +15,7 @@ from tests.people import yamada_household
 from tests.sharing import make_consent, receiver
 from tsunagi.access.models import AuditEvent
 from tsunagi.accounts.models import Role
+from tsunagi.agencies.models import Agency, AgencyKind, OperatorLevel
 from tsunagi.consent.services import withdraw_consent
 from tsunagi.referrals.models import Referral
 
@@ -282,3 +285,227 @@ def test_bad_inputs_answer_field_errors_in_japanese(story):
     assert field_errors(center.get("/referrals", limit=0), "limit")
     assert_error(center.get("/referrals/999999"), 404)
     assert_error(center.get("/referrals/abc"), 422)
+
+
+# --- the person's wishes (R1), edits, the timeline ------------------------------------------
+
+
+def test_r1_a_referral_without_the_persons_wishes_cannot_be_sent(story):
+    referral = draft(story, wishes="", consent=sons_consent(story).pk)
+
+    assert [(f["code"], f["rule"]) for f in referral["findings"]] == [("wishes_missing", "R1")]
+    assert JAPANESE.search(referral["findings"][0]["reason"])
+    refused = story["center"].post(f"/referrals/{referral['id']}/send")
+    [message] = field_errors(refused, "wishes")
+    assert "R1" in message and JAPANESE.search(message)
+
+    edited = ok(story["center"].patch(f"/referrals/{referral['id']}", {
+        "wishes": "自分のペースで相談したい", "wishes_heard_on": "令和7年4月1日",
+        "version": referral["version"],
+    }))  # fmt: skip
+
+    assert edited["wishes"] == "自分のペースで相談したい"
+    assert edited["wishes_heard_on"] == "2025-04-01" and edited["findings"] == []
+    assert edited["version"] == referral["version"] + 1
+    assert ok(story["center"].post(f"/referrals/{referral['id']}/send"))["state"] == "sent"
+    changed = AuditEvent.objects.get(action="referral.changed")
+    assert changed.detail["fields"] == ["wishes", "wishes_heard_on"]
+
+
+def test_the_draft_keeps_the_day_heard_and_the_end_of_support(story):
+    referral = draft(story, wishes_heard_on="2025-04-01", support_ends_on="R7.9.30")
+
+    assert referral["wishes"] == "お金のことを相談したい" and referral["by_letter"] is False
+    assert referral["wishes_heard_on"] == "2025-04-01"
+    assert referral["support_ends_on"] == "2025-09-30"
+    assert referral["gap"]["ended_on"] == "2025-09-30" and referral["gap"]["days"] is None
+    assert referral["reminder"] is None
+    [event] = referral["events"]
+    assert (event["step"], event["state"], event["on_behalf"]) == ("drafted", "draft", False)
+    assert event["actor"] == "staff" and event["agency"] == story["cast"].center.name
+    assert JAPANESE.search(event["state_label"])
+
+
+def test_edits_conflicts_and_who_may_edit(story):
+    referral = draft(story, consent=sons_consent(story).pk)
+    rid = referral["id"]
+    center = story["center"]
+
+    stale = assert_error(center.patch(f"/referrals/{rid}", {"purpose": "別の依頼", "version": 1}),
+                         409)  # fmt: skip
+    assert stale["current_version"] == referral["version"]
+    for body, field in (
+        ({"purpose": ""}, "purpose"),
+        ({"wishes_heard_on": "2999-01-01"}, "wishes_heard_on"),
+        ({"support_ends_on": "いつか"}, "support_ends_on"),
+    ):
+        [message, *_rest] = field_errors(center.patch(f"/referrals/{rid}", body), field)
+        assert JAPANESE.search(message), (field, message)
+    ok(center.post(f"/referrals/{rid}/send"))
+    assert_error(story["receiver"].patch(f"/referrals/{rid}", {"purpose": "x"}), 403)
+    refused = assert_error(center.patch(f"/referrals/{rid}", {"purpose": "送付後の変更"}), 409)
+    assert JAPANESE.search(refused["detail"])
+    assert ok(center.get(f"/referrals/{rid}"))["purpose"] == "家計と就労の相談をお願いします"
+    assert_error(client_for(story["cast"].outsider).patch(f"/referrals/{rid}", {"purpose": "x"}),
+                 404)  # fmt: skip
+
+
+def test_p4_the_receiver_reads_the_wishes_only_while_the_consent_stands(story):
+    consent = sons_consent(story)
+    rid = draft(story, consent=consent.pk)["id"]
+    ok(story["center"].post(f"/referrals/{rid}/send"))
+    assert ok(story["receiver"].get(f"/referrals/{rid}"))["wishes"] == "お金のことを相談したい"
+
+    withdraw_consent(story["staff"], consent, note="本人から電話で撤回")
+
+    seen = ok(story["receiver"].get(f"/referrals/{rid}"))
+    assert seen["wishes"] is None and seen["person_name"] is None
+    assert ok(story["center"].get(f"/referrals/{rid}"))["wishes"] == "お金のことを相談したい"
+
+
+def test_the_timeline_names_who_did_each_step_for_which_agency(story):
+    rid = sent(story)["id"]
+    ok(story["receiver"].post(f"/referrals/{rid}/receive"))
+    ok(story["receiver"].post(f"/referrals/{rid}/accept", {}))
+    first = ok(story["receiver"].post(f"/referrals/{rid}/first-contact", {
+        "channel": "office_visit", "initiator": "person", "summary": "初回面談",
+        "accompanied": True, "accompaniment_notes": "センターの担当者が同行",
+    }))  # fmt: skip
+
+    assert first["accompanied"] is True
+    assert first["accompaniment_notes"] == "センターの担当者が同行"
+    seen = ok(story["center"].get(f"/referrals/{rid}"))
+    steps = [(e["step"], e["agency"]) for e in seen["events"]]
+    center, agency = story["cast"].center.name, story["cast"].self_reliance.name
+    assert steps == [
+        ("drafted", center), ("consent_confirmed", center), ("sent", center),
+        ("received", agency), ("accepted", agency), ("first_contact", agency),
+    ]  # fmt: skip
+    assert [e["actor"] for e in seen["events"][3:]] == ["sr_staff"] * 3
+    assert seen["gap"]["first_contact_on"] == seen["dates"]["first_contact_on"]
+
+
+def test_the_receivers_first_contact_needs_the_contact(story):
+    rid = sent(story)["id"]
+    ok(story["receiver"].post(f"/referrals/{rid}/accept", {}))
+
+    answer = story["receiver"].post(f"/referrals/{rid}/first-contact", {"summary": "面談"})
+
+    for field in ("channel", "initiator"):
+        assert JAPANESE.search(field_errors(answer, field)[0])
+    bad = story["receiver"].post(f"/referrals/{rid}/first-contact", {
+        "channel": "office_visit", "initiator": "person", "summary": "面談",
+        "accompaniment_notes": "長" * 201,
+    })  # fmt: skip
+    assert field_errors(bad, "accompaniment_notes")
+    assert ok(story["receiver"].get(f"/referrals/{rid}"))["state"] == "accepted"
+
+
+# --- declines with a category -------------------------------------------------------------
+
+
+def test_a_decline_with_a_category_keeps_its_reason(story):
+    rid = sent(story)["id"]
+
+    declined = ok(story["receiver"].post(f"/referrals/{rid}/decline", {
+        "reason": "住所が当機関の管轄外のため", "category": "outside_area",
+    }))  # fmt: skip
+
+    assert declined["state"] == "declined"
+    assert declined["decline_reason"] == "住所が当機関の管轄外のため"
+    assert declined["decline_category"] == "outside_area"
+    assert JAPANESE.search(declined["decline_category_label"])
+    seen = ok(story["center"].get(f"/referrals/{rid}"))
+    assert (seen["decline_reason"], seen["decline_category"]) == (
+        "住所が当機関の管轄外のため", "outside_area",
+    )  # fmt: skip
+    assert seen["answered_via"] == ""
+
+
+def test_a_decline_with_an_unknown_category_is_refused(story):
+    rid = sent(story)["id"]
+
+    answer = story["receiver"].post(f"/referrals/{rid}/decline", {"reason": "x", "category": "?"})
+
+    assert JAPANESE.search(field_errors(answer, "category")[0])
+    assert ok(story["center"].get(f"/referrals/{rid}"))["state"] == "sent"
+
+
+# --- a receiver without an account: the referral letter and answers recorded by the sender --
+
+
+@pytest.fixture
+def by_letter(story: dict[str, Any]) -> dict[str, Any]:
+    hello_work = Agency.objects.create(
+        name="ハローワーク高知", kind=AgencyKind.HELLO_WORK,
+        prefecture=story["cast"].center.prefecture, operator_level=OperatorLevel.PREFECTURE,
+        operator_prefecture=story["cast"].center.prefecture,
+    )  # fmt: skip
+    consent = make_consent(story["staff"], story["son"], hello_work, case=story["case"])
+    referral = ok(story["center"].post("/referrals", {
+        "case": story["case"].pk, "to_agency": hello_work.pk, "rule": "R7",
+        "purpose": "求職の相談をお願いします", "wishes": "近くで短時間の仕事を探したい",
+        "consent": consent.pk,
+    }), 201)  # fmt: skip
+    return {**story, "hello_work": hello_work, "referral": referral}
+
+
+def test_walkthrough_by_letter_the_sender_records_the_receivers_answers(by_letter):
+    s = by_letter
+    center, rid = s["center"], s["referral"]["id"]
+    assert s["referral"]["by_letter"] is True
+    sent_letter = ok(center.post(f"/referrals/{rid}/send"))
+    assert [x["step"] for x in sent_letter["next_steps"]] == [
+        "receive", "accept", "decline", "cancel",
+    ]  # fmt: skip
+
+    # Without saying how the answer came nothing is recorded.
+    assert JAPANESE.search(
+        field_errors(center.post(f"/referrals/{rid}/receive"), "answered_via")[0]
+    )
+    assert field_errors(center.post(f"/referrals/{rid}/receive", {"answered_via": "pigeon"}),
+                        "answered_via")  # fmt: skip
+    received = ok(center.post(f"/referrals/{rid}/receive", {"answered_via": "phone"}))
+    assert received["state"] == "received"
+    accepted = ok(center.post(f"/referrals/{rid}/accept", {"answered_via": "letter"}))
+    assert accepted["state"] == "accepted" and accepted["received_case"] is None
+    assert accepted["answered_via"] == "letter" and JAPANESE.search(accepted["answered_via_label"])
+    assert [x["step"] for x in accepted["next_steps"]] == ["first_contact"]
+
+    future = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    for body, field in (
+        ({"answered_via": "phone"}, "occurred_on"),
+        ({"answered_via": "phone", "occurred_on": future}, "occurred_on"),
+        ({"occurred_on": "R7.4.1"}, "answered_via"),
+    ):
+        answer = center.post(f"/referrals/{rid}/first-contact", body)
+        assert JAPANESE.search(field_errors(answer, field)[0]), body
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    first = ok(center.post(f"/referrals/{rid}/first-contact", {
+        "occurred_on": yesterday.isoformat(), "answered_via": "phone",
+        "accompanied": True, "accompaniment_notes": "ハローワークまで同行",
+    }))  # fmt: skip
+
+    assert first["state"] == "first_contact"
+    assert first["dates"]["first_contact_on"] == yesterday.isoformat()
+    assert first["accompanied"] is True
+    behalf = [(e["step"], e["on_behalf"], e["note"]) for e in first["events"]][3:]
+    assert behalf == [
+        ("received", True, "phone"), ("accepted", True, "letter"), ("first_contact", True, ""),
+    ]  # fmt: skip
+    assert {e["agency"] for e in first["events"]} == {s["cast"].center.name}
+    assert ok(center.post(f"/referrals/{rid}/close"))["state"] == "closed"
+
+
+def test_by_letter_a_decline_is_recorded_with_its_category_and_channel(by_letter):
+    center, rid = by_letter["center"], by_letter["referral"]["id"]
+    ok(center.post(f"/referrals/{rid}/send"))
+
+    declined = ok(center.post(f"/referrals/{rid}/decline", {
+        "reason": "本人の希望する職種の紹介が難しい", "category": "not_eligible",
+        "answered_via": "fax",
+    }))  # fmt: skip
+
+    assert (declined["decline_category"], declined["answered_via"]) == ("not_eligible", "fax")
+    assert declined["decline_reason"] == "本人の希望する職種の紹介が難しい"
+    assert declined["events"][-1]["on_behalf"] is True
