@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 from django.utils import timezone
 
@@ -161,6 +164,18 @@ def japanese(text: str) -> bool:
     if not STRICT:
         return bool(text.strip())
     return bool(JAPANESE.search(text)) and not ENGLISH_PHRASE.search(text)
+
+
+@contextmanager
+def on_day(day: datetime.date, hour: int = 10) -> Iterator[None]:
+    """Run the block as if it were `day`, from `hour` o'clock Japan time on: the whole system's
+    clock (django.utils.timezone.now, and so localdate), so the API's "today", every timestamp
+    and the bearer tokens agree. Make the API clients inside the block (tokens last 30 days)."""
+    real_now = timezone.now
+    start = real_now()
+    target = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    with mock.patch("django.utils.timezone.now", lambda: target + (real_now() - start)):
+        yield
 
 
 # --- talking to the API ---------------------------------------------------------------------
