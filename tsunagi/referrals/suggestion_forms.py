@@ -75,7 +75,7 @@ class IntroductionForm(TsunagiForm):
         error_messages={"required": _("Write what was given, e.g. the leaflet and phone number.")},
     )
     given_on = JapaneseDateField(
-        label=_("given on"),
+        label=_("day given"),
         help_text=_("令和7年4月1日, R7.4.1 or 2025-04-01."),
         error_messages={"required": _("Enter the day the information was given.")},
     )
@@ -96,6 +96,14 @@ class IntroductionForm(TsunagiForm):
         if day > timezone.localdate():
             raise forms.ValidationError(_("The day cannot be in the future."))
         return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("to_agency") and not data.get("to_name") and "to_agency" not in self.errors:
+            self.add_error(
+                "to_name", _("Choose an agency or write the name of the group or place.")
+            )
+        return data
 
     def introduction_data(self) -> dict[str, Any]:
         """What `services.record_introduction` takes: the agency as a record of the registry."""
