@@ -120,10 +120,7 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The reminder settings were saved."))
                 return redirect(f"{request.path}?agency={agency.pk}")
-    values = [
-        (ReminderSettings._meta.get_field(key).verbose_name, limits[key], key)
-        for key in ReminderSettings.DEFAULTS
-    ]
+    values = [(form.fields[key].label, limits[key], key) for key in ReminderSettings.DEFAULTS]
     return render(
         request,
         "referrals/settings.html",

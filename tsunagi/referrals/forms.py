@@ -236,8 +236,10 @@ def _days_field(label: Any, help_text: Any) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         help_text=help_text,
-        widget=forms.NumberInput(attrs={"min": 1, "max": 365, "inputmode": "numeric"}),
-        error_messages={"required": message, "invalid": message},
+        min_value=1,
+        max_value=365,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={k: message for k in ("required", "invalid", "min_value", "max_value")},
     )
 
 

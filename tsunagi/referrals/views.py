@@ -49,6 +49,7 @@ from tsunagi.people.views.common import (
     _keep_for_retry,
 )
 from tsunagi.web.decorators import member_required
+from tsunagi.web.forms import TsunagiForm
 from tsunagi.web.templatetags.wareki import wareki
 
 from . import rules, selectors, services, suggestions
@@ -596,7 +597,8 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     try:
         form, done = _run(request, referral, step)
     except ValidationError as exc:
-        form = _new_form(request, referral, step, request.POST) or ReasonForm(prefix="none")
+        # a one-button step: its errors go above its button
+        form = _new_form(request, referral, step, request.POST) or StepErrors({})
         _apply_step_errors(form, exc)
         return _detail(request, referral, {step: form}, status=400)
     except EditConflict:
@@ -608,6 +610,10 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return _detail(request, referral, {step: form}, status=400)
     messages.success(request, done or "")
     return redirect("referrals:detail", pk=referral.pk)
+
+
+class StepErrors(TsunagiForm):
+    """Carries a one-button step's refusal to the page (the step has no input of its own)."""
 
 
 def _apply_step_errors(form: Any, exc: ValidationError) -> None:
