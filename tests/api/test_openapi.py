@@ -99,6 +99,8 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/introductions"),
     ("post", "/api/v1/introductions"),
     ("get", "/api/v1/introductions/{introduction_id}"),
+    # referral statistics (tsunagi/api/referral_stats.py)
+    ("get", "/api/v1/stats/referrals"),
     ("post", "/api/v1/meetings"),
     ("get", "/api/v1/meetings"),
     ("get", "/api/v1/meetings/{meeting_id}"),

@@ -413,9 +413,11 @@ def update_referral(request: HttpRequest, referral_id: int, payload: ReferralPat
 
 @router.get(
     "/{referral_id}/letter",
-    response={403: Error, **READ},
+    response={409: ConflictOut, 503: Error, **READ},
     summary="The referral letter (紹介状) as an A4 PDF, with only the consented information",
-    description="For a receiving agency without an account. Each print is in the access log.",
+    description="For a receiving agency without an account; the referring agency's staff print "
+    "it once the person's consent is confirmed and while it stands (rules P1, P4): before that "
+    "409, and a consent no longer in order 422. Each print is in the access log.",
     openapi_extra={
         "responses": {
             "200": {
@@ -426,12 +428,27 @@ def update_referral(request: HttpRequest, referral_id: int, payload: ReferralPat
     },
 )
 def referral_letter(request: HttpRequest, referral_id: int) -> Any:
+    from tsunagi.people.printing import PrintUnavailable
     from tsunagi.referrals.printing import letter_pdf
 
     referral = _visible_referral(request, referral_id)
-    pdf = letter_pdf(_user(request), referral, request)
+    try:
+        pdf = letter_pdf(_user(request), referral, request)
+    except ValidationError as exc:
+        problems = getattr(exc, "error_dict", {})
+        if set(problems) == {"state"}:
+            message = " ".join(str(m) for e in problems["state"] for m in e.messages)
+            return Status(409, {"detail": message, "current_version": referral.version})
+        raise
+    except PrintUnavailable:
+        message = _(
+            "This server cannot make PDF files: the WeasyPrint library could not be "
+            "loaded. Nothing was printed. Please tell the operator of tsunagi."
+        )
+        return Status(503, {"detail": message})
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="referral-{referral.pk}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="referral-letter-{referral.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
