@@ -78,7 +78,9 @@ def referral_stats(request: HttpRequest) -> HttpResponse:
     agency = stats.agency_for(request.user, int(asked) if asked.isdigit() else None)
     typed = "since" in request.GET or "until" in request.GET
     if typed:
-        form = PeriodForm(request.GET, agencies=agencies)
+        data = request.GET.copy()
+        data["agency"] = str(agency.pk)  # the agency shown, also when none was asked for
+        form = PeriodForm(data, agencies=agencies)
         period = form.period if form.is_valid() else None
     else:
         period = stats.fiscal_year(timezone.localdate())

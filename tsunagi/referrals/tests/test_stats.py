@@ -17,17 +17,18 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.cast import Cast, make_cast
-from tests.people import make_person
-from tests.sharing import receiver
+from tests.people import make_person, yamada_household
+from tests.sharing import make_consent, make_referral, receiver
 from tsunagi.access.models import AuditEvent
-from tsunagi.accounts.models import Role
+from tsunagi.accounts.models import Membership, Role
 from tsunagi.agencies.models import Agency
 from tsunagi.people import services as people
 from tsunagi.people.models import Case
-from tsunagi.referrals import stats
+from tsunagi.referrals import services, stats
 from tsunagi.referrals.models import (
     DeclineReason,
     Dismissal,
@@ -177,9 +178,7 @@ def cast() -> Cast:
 
 @pytest.fixture
 def built(cast: Cast) -> Built:
-    return build_situation(
-        cast.center, cast.users[Role.STAFF], cast.self_reliance, receiver(cast)
-    )
+    return build_situation(cast.center, cast.users[Role.STAFF], cast.self_reliance, receiver(cast))
 
 
 def figures(built: Built, period: stats.Period = FY2024) -> stats.ReferralStats:
@@ -365,9 +364,7 @@ def test_screen_shows_the_tables_and_charts_of_this_fiscal_year_by_default(
     assert "統計 太郎" not in page and "受信 花子" not in page  # aggregates only
 
 
-def test_screen_shows_the_hand_counts_of_a_period_typed_in_wareki(
-    cast: Cast, built: Built
-) -> None:
+def test_screen_shows_the_hand_counts_of_a_period_typed_in_wareki(cast: Cast, built: Built) -> None:
     page = (
         logged_in(cast.users[Role.STAFF])
         .get("/referrals/stats/", {"since": "令和6年4月1日", "until": "R7.3.31"})
@@ -440,3 +437,34 @@ def test_screen_of_another_agency_is_not_found_or_refused(
 def test_screen_refuses_the_user_of_no_agency(cast: Cast, built: Built) -> None:
     response = logged_in(cast.nobody).get("/referrals/stats/")
     assert response.status_code == 403 and cast.center.name not in response.content.decode()
+
+
+def test_a_user_of_two_agencies_chooses_whose_statistics(cast: Cast, built: Built) -> None:
+    staff = cast.users[Role.STAFF]
+    Membership.objects.create(user=staff, agency=cast.self_reliance, role=Role.STAFF)
+    client = logged_in(staff)
+    page = client.get("/referrals/stats/").content.decode()
+    assert '<select name="agency"' in page and cast.self_reliance.name in page
+    page = client.get(
+        "/referrals/stats/", {"agency": str(cast.self_reliance.pk), "since": "R6.4.1", "until": ""}
+    ).content.decode()
+    assert "当機関が受けた紹介" in page
+    assert f'<option value="{cast.self_reliance.pk}" selected>' in page
+
+
+def test_a_referral_declined_through_the_service_is_counted_today(cast: Cast) -> None:
+    staff = cast.users[Role.STAFF]
+    _household, _mother, son, case = yamada_household(staff, cast.center)
+    consent = make_consent(staff, son, cast.self_reliance, case=case)
+    referral = services.send_referral(
+        staff, make_referral(staff, case, cast.self_reliance, consent)
+    )
+    services.decline_referral(
+        receiver(cast), referral, reason="区域外です", category=DeclineReason.OUTSIDE_AREA
+    )
+    this_year = stats.fiscal_year(timezone.localdate())
+    sent = stats.referral_stats(cast.center, this_year).sides[stats.SENT]
+    assert sent.by_rule["R2"][State.DECLINED] == 1
+    assert sent.declined == {"outside_area": 1}
+    theirs = stats.referral_stats(cast.self_reliance, this_year).sides[stats.RECEIVED]
+    assert theirs.declined == {"outside_area": 1}
