@@ -51,9 +51,9 @@ def at(day: date, hour: int = 10) -> datetime.datetime:
 
 def waiting(state: str, since: date | datetime.datetime | None) -> SimpleNamespace:
     field = {
-        State.SENT: "sent_at",
-        State.RECEIVED: "received_at",
-        State.ACCEPTED: "decided_at",
+        str(State.SENT): "sent_at",
+        str(State.RECEIVED): "received_at",
+        str(State.ACCEPTED): "decided_at",
     }.get(state, "sent_at")
     values: dict[str, Any] = {"sent_at": None, "received_at": None, "decided_at": None}
     values[field] = since
