@@ -87,6 +87,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "referral.changed": _("Referral changed"),
     "referral.letter_printed": _("Referral letter printed"),
     "referral.reminders_set": _("Referral reminder settings changed"),
+    "referral.stats_exported": _("Referral statistics exported"),
     "introduction.recorded": _("Introduction recorded"),
     "introduction.viewed": _("Introduction viewed"),
     "introduction.listed": _("Introductions listed"),
