@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from tests.api.factories import API, JAPANESE, ApiClient, make_user, token_for
 from tests.sharing import scan
-from tsunagi.accounts.models import Membership, Role, User
+from tsunagi.accounts.models import Role, User
 from tsunagi.agencies.models import AgeBand, Agency, AgencyKind, OperatorLevel, Pairing
 from tsunagi.jurisdictions.models import Municipality, Prefecture
 
@@ -151,18 +151,11 @@ def manager_of(agency: Agency, username: str) -> User:
     return make_user(username, agency, Role.MANAGER)
 
 
-def has_account(agency: Agency) -> bool:
-    return Membership.objects.filter(agency=agency, is_active=True).exists()
-
-
 ENGLISH_PHRASE = re.compile(r"[A-Za-z]{3,} [A-Za-z']{3,} [A-Za-z]{3,}")
-STRICT = False
 
 
 def japanese(text: str) -> bool:
     """What staff read: Japanese, not an untranslated English sentence."""
-    if not STRICT:
-        return bool(text.strip())
     return bool(JAPANESE.search(text)) and not ENGLISH_PHRASE.search(text)
 
 

@@ -154,4 +154,4 @@ def test_walkthrough_b_turning_18_hand_over_through_the_api() -> None:
             [j5_row] = side["by_rule"]
             assert j5_row["rule"] == "J5" and j5_row["total"] == 1
             assert j5_row["outcomes"]["first_contact"] == 1
-            assert japanese(j5_row["rule_label"])
+            assert "J5" in j5_row["rule_label"]

@@ -63,7 +63,7 @@ def test_walkthrough_i_an_urgent_call_proposes_the_r8_windows_through_the_api() 
 
     suicide = found["R8:suicide"]
     assert [a["name"] for a in suicide["agencies"]] == ["高知県こころの相談ダイヤル"]
-    assert "自殺対策" in suicide["reason"] or japanese(suicide["reason"])
+    assert "自殺対策" in suicide["reason"] and japanese(suicide["reason"])
     assert japanese(suicide["agencies"][0]["reason"])
 
     # The rule table says what R8 proposes, as the help page does.
