@@ -35,7 +35,7 @@ def japanese() -> Iterator[None]:
 def story() -> dict[str, Any]:
     cast = make_cast()
     staff = cast.users[Role.STAFF]
-    _household, mother, son, case = yamada_household(staff, cast.center)
+    _household, _mother, son, case = yamada_household(staff, cast.center)
     return {"cast": cast, "staff": staff, "son": son, "case": case, "sr": receiver(cast)}
 
 
