@@ -256,11 +256,8 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     )
     code = request.GET.get("rule", "")[:60]
     to = request.GET.get("to", "")
-    suggested = _suggested(request, case, code, to) if request.method == "GET" else None
-    initial = {
-        "to_agency": to if to.isdigit() else None,
-        "rule": suggested["rule"] if suggested else code[:10],
-    }
+    rule = suggestions.rule_for(code) or next((r for r in suggestions.RULES if r.id == code), None)
+    initial = {"to_agency": to if to.isdigit() else None, "rule": rule.id if rule else ""}
     agencies = _receivers(case)
     letter_ids = _without_accounts(agencies)
     form = ReferralForm(
@@ -286,6 +283,7 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
             messages.success(request, _("The referral was drafted."))
             return redirect("referrals:detail", pk=referral.pk)
     chosen = form["to_agency"].value()
+    suggested = _suggested(request, case, code, to)
     people_services.log_read(request.user, Kind.CASE, case, request)
     return render(
         request,

@@ -302,6 +302,22 @@ def test_r2_composer_is_prefilled_from_the_suggestion_with_rule_and_reason(story
     assert ">R2<" in page and 'value="R2"' in page
     assert 'id="by-letter-notice"' not in page  # the self-reliance agency has an account
     assert "本人の意向" in page and "意向を聞いた日" in page and "当機関の支援終了日" in page
+    # bad input keeps the suggestion and what was typed
+    response = client.post(
+        f"/referrals/cases/{case.pk}/new/?rule=R2&to={cast.self_reliance.pk}",
+        {
+            "to_agency": cast.self_reliance.pk,
+            "purpose": "",
+            "wishes": "話を聞いてほしい",
+            "rule": "R2",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and 'id="referral-suggested"' in page
+    assert "話を聞いてほしい" in page
+    # an unknown rule is ignored
+    page = client.get(f"/referrals/cases/{case.pk}/new/?rule=XX&to=abc").content.decode()
+    assert 'id="referral-suggested"' not in page
 
 
 def test_composer_says_a_receiver_without_account_gets_a_letter(story: Any) -> None:
