@@ -121,6 +121,15 @@ CAST: tuple[DemoAccount, ...] = (
         qualifications=("social_worker", "psychiatric_social_worker"),
     ),
     DemoAccount(
+        "demo-child-staff",
+        "staff",
+        CHILD_CENTER,
+        "片岡 さくら",
+        "カタオカ サクラ",
+        staff_title="相談員",
+        qualifications=("certified_psychologist",),
+    ),
+    DemoAccount(
         "demo-coordinator",
         "dispatch_coordinator",
         KOCHI_CITY_OFFICE,

@@ -67,7 +67,7 @@ from tsunagi.people.models import (
 from tsunagi.people.names import kana_key, name_key
 from tsunagi.web.text import digits_only
 
-from .cast import ADULT_CENTER, KOCHI_CITY, KOCHI_CITY_SELF_RELIANCE
+from .cast import ADULT_CENTER, CHILD_CENTER, KOCHI_CITY, KOCHI_CITY_SELF_RELIANCE
 from .specs import DEMO_SOURCE_PREFIX, Place, phone, postal_places, random_address
 
 STAFF = "demo-staff"  # the adult center's coordinator
@@ -869,6 +869,7 @@ def build_people(seed: int, persons: int = 0) -> Counter[str]:
     demo = Agency.objects.filter(
         Q(source=f"{DEMO_SOURCE_PREFIX}{ADULT_CENTER}")
         | Q(source=f"{DEMO_SOURCE_PREFIX}{KOCHI_CITY_SELF_RELIANCE}")
+        | Q(source=f"{DEMO_SOURCE_PREFIX}{CHILD_CENTER}")
     )
     before = people_counts(demo)
     places = postal_places(["高知県"])
@@ -876,6 +877,9 @@ def build_people(seed: int, persons: int = 0) -> Counter[str]:
     from .sharing import build_sharing  # issue 4
 
     shared = build_sharing(seed)
+    from .referrals import build_referrals  # issue 5
+
+    shared += build_referrals(seed, places)
     build_synthetic(seed, persons, places)
     after = people_counts(demo)
     return +Counter({k: after[k] - before[k] for k in after}) + shared
@@ -920,6 +924,7 @@ def people_summary() -> list[str]:
         lines.append(
             f"a DV case restricted to {MANAGER}: case {restricted.number} (not visible to {STAFF})"
         )
+    from .referrals import referrals_summary  # issue 5
     from .sharing import sharing_summary  # issue 4
 
-    return lines + sharing_summary()
+    return lines + sharing_summary() + referrals_summary()
