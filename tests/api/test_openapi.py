@@ -146,3 +146,10 @@ def test_writes_document_their_field_errors(schema):
 def test_the_schema_tells_how_to_authenticate(schema):
     assert "Bearer" in schema["info"]["description"]
     assert "BearerToken" in schema["components"]["securitySchemes"]
+
+
+def test_the_referral_letter_is_documented_as_a_pdf(schema):
+    responses = schema["paths"]["/api/v1/referrals/{referral_id}/letter"]["get"]["responses"]
+
+    assert "application/pdf" in responses["200"]["content"]
+    assert {"401", "404", "409"} <= set(responses)
