@@ -347,15 +347,17 @@ def record_first_contact(
             raise ValidationError({"occurred_on": [_("Enter the day of the first contact.")]})
         if day > timezone.localdate():
             raise ValidationError({"occurred_on": [_("The day cannot be in the future.")]})
-        _check_channel(behalf, data.get("answered_via", ""))
+        via = data.get("answered_via", "")
+        _check_channel(behalf, via)
         current = _save(
             current,
             state,
             first_contact_on=day,
             accompanied=bool(accompanied),
             accompaniment_notes=notes,
+            answered_via=via,
         )
-        _log("referral.first_contact", actor, current, request, on_behalf=True)
+        _log("referral.first_contact", actor, current, request, on_behalf=True, note=via)
         return current, None
     assert current.received_case is not None
     contact = people.record_contact(actor, data, case=current.received_case, request=request)
