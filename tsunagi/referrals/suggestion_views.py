@@ -429,9 +429,9 @@ def how_resolved(target: str) -> str:
             "address, else located in the municipality, else serving the whole prefecture."
         ) % {"kinds": kinds}
     return _(
-        "%(kind)s: one whose area includes the address, else one located in the "
-        "municipality, else one serving the whole prefecture."
-    ) % {"kind": selectors.target_label(target)}
+        "One whose area includes the address; else one located in the municipality; else one "
+        "serving the whole prefecture."
+    )
 
 
 @member_required
