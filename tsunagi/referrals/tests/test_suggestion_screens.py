@@ -179,3 +179,16 @@ def test_dismiss_is_post_only(story: Any) -> None:
     _cast, staff, case = story
     client = client_for(staff)
     assert client.get(f"/referrals/cases/{case.pk}/suggestions/dismiss/").status_code == 405
+
+
+def test_a_restricted_case_hides_its_suggestions_from_unassigned_colleagues(story: Any) -> None:
+    cast, staff, case = story
+    manager = cast.users[Role.MANAGER]
+    people_services.set_restriction(manager, case, True, [manager])
+    assert client_for(staff).get(panel_url(case), headers=HTMX).status_code == 404
+    response = client_for(staff).post(
+        f"/referrals/cases/{case.pk}/suggestions/dismiss/", {"code": "R2", "reason": "x"}
+    )
+    assert response.status_code == 404 and not Dismissal.objects.exists()
+    fragment = client_for(manager).get(panel_url(case), headers=HTMX).content.decode()
+    assert 'id="suggestion-R2"' in fragment
