@@ -19,6 +19,7 @@ from tsunagi.agencies.rules import ADULT_AGE
 from tsunagi.jurisdictions.models import Municipality
 from tsunagi.people.choices import Screening
 from tsunagi.people.models import Case
+from tsunagi.web.templatetags.wareki import wareki
 
 from . import rules, suggestions
 from .models import Dismissal, Introduction, Referral, ReminderSettings, State
@@ -229,9 +230,9 @@ def suggestions_for(user: Any, case: Case, today: date | None = None) -> Suggest
     found = suggestions.evaluate(situation)
     dismissals = {
         d.code: d
-        for d in Dismissal.objects.filter(case=case, restored_at__isnull=True).order_by(
-            "dismissed_at"
-        )
+        for d in Dismissal.objects.filter(case=case, restored_at__isnull=True)
+        .select_related("dismissed_by")
+        .order_by("dismissed_at")
     }
     referred = {
         r.to_agency_id: r for r in Referral.objects.filter(case=case).exclude(state=State.CANCELLED)
@@ -258,7 +259,7 @@ def suggestions_for(user: Any, case: Case, today: date | None = None) -> Suggest
             if r.agency.pk in introduced:
                 item.taken.append(
                     _("Introduced %(agency)s on %(day)s")
-                    % {"agency": r.agency.name, "day": introduced[r.agency.pk].given_on.isoformat()}
+                    % {"agency": r.agency.name, "day": wareki(introduced[r.agency.pk].given_on)}
                 )
         if not item.taken and s.rule in by_rule and s.rule in ("R3a", "R6"):
             item.taken.append(_("An introduction under this rule is recorded."))

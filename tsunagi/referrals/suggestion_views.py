@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from tsunagi.access import audit
 from tsunagi.access.models import AuditEvent
 from tsunagi.access.policy import OWN_AGENCY, Action, Kind, can, get_visible, require, scope
-from tsunagi.agencies.models import GOVERNMENT_OFFICE_KINDS, HIKIKOMORI_KINDS, Agency, AgencyKind
+from tsunagi.agencies.models import GOVERNMENT_OFFICE_KINDS, Agency, AgencyKind
 from tsunagi.people import services as people_services
 from tsunagi.people.models import Case
 from tsunagi.people.views.common import _apply_errors, _get_case
@@ -58,19 +58,6 @@ def _case_url(case: Case, anchor: str) -> str:
 # --- the suggestions panel -------------------------------------------------------------------
 
 
-def introduction_kind(suggestion: suggestions.Suggestion, agency: Agency | None) -> str:
-    """What an introduction made from a suggestion is to (rules R3a, R6, R7)."""
-    if agency is not None and agency.kind in HIKIKOMORI_KINDS and suggestion.rule != "R6":
-        return IntroductionTarget.HIKIKOMORI_AGENCY
-    if agency is not None and agency.kind == AgencyKind.SELF_RELIANCE:
-        return IntroductionTarget.SELF_RELIANCE
-    if suggestion.rule == "R6":
-        return IntroductionTarget.PLACE
-    if suggestion.rule == "R3a":
-        return IntroductionTarget.HIKIKOMORI_AGENCY
-    return IntroductionTarget.LINKED_SYSTEM
-
-
 def _act(
     case: Case, s: suggestions.Suggestion, agency: Agency | None, may: dict[str, bool]
 ) -> tuple[str, str] | None:
@@ -79,7 +66,10 @@ def _act(
     if s.action == suggestions.INTRODUCE:
         if not may["introduce"]:
             return None
-        query: dict[str, str] = {"rule": s.rule, "kind": introduction_kind(s, agency)}
+        query: dict[str, str] = {
+            "rule": s.rule,
+            "kind": suggestions.introduction_target(s.rule, agency.kind if agency else None),
+        }
         if agency is not None:
             query["to"] = str(agency.pk)
         url = reverse("referrals:introduction_new", args=[case.pk]) + "?" + urlencode(query)

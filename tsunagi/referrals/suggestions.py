@@ -667,3 +667,18 @@ def evaluate(situation: Situation, rules: Sequence[Rule] = RULES) -> list[Sugges
 
 def rule_for(code: str) -> Rule | None:
     return next((r for r in RULES if r.code == code), None)
+
+
+def introduction_target(rule: str, agency_kind: str | None) -> str:
+    """What an introduction made from a suggestion introduces (rules R3a, R6, R7)."""
+    from .models import IntroductionTarget
+
+    if agency_kind in HIKIKOMORI_KINDS and rule != "R6":
+        return IntroductionTarget.HIKIKOMORI_AGENCY
+    if agency_kind == AgencyKind.SELF_RELIANCE:
+        return IntroductionTarget.SELF_RELIANCE
+    if rule == "R6":
+        return IntroductionTarget.PLACE
+    if rule == "R3a":
+        return IntroductionTarget.HIKIKOMORI_AGENCY
+    return IntroductionTarget.LINKED_SYSTEM
