@@ -71,7 +71,7 @@ def test_walkthrough_b_turning_18_hand_over_through_the_api() -> None:
         j5 = suggested(child, person["id"], case_id)["J5"]
         assert (j5["rule"], j5["action"]) == ("J5", "handover")
         assert j5["due"] == BIRTHDAY.isoformat()
-        assert "2026-06-15" in j5["reason"] and "90" in j5["reason"]
+        assert "令和8年6月15日" in j5["reason"] and "90" in j5["reason"]
         assert japanese(j5["reason"]) and japanese(j5["title"]) and japanese(j5["action_label"])
         [adult] = j5["agencies"]
         assert adult["name"] == "高知県ひきこもり地域支援センター"  # not the child center itself

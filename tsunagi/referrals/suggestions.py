@@ -34,6 +34,7 @@ from tsunagi.people.choices import (
     Level,
     Problem,
 )
+from tsunagi.web.wareki import format_wareki as wareki
 
 # What a suggestion proposes.
 REFER = "refer"  # a referral with consent (つなぎ)
@@ -279,7 +280,7 @@ def _j5(s: Situation) -> Suggested | None:
             "Turns 18 on %(day)s, in %(days)d days. Hand the person over to the adult center "
             "without a gap: a referral with consent, before the birthday."
         )
-        % {"day": birthday.isoformat(), "days": days},
+        % {"day": wareki(birthday), "days": days},
         due=birthday,
     )
 
