@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from tsunagi.agencies.calendar import add_business_days, business_days_between
 from tsunagi.people.rules import Finding
@@ -158,9 +158,9 @@ WAITS: dict[str, tuple[str, str, str]] = {
     State.ACCEPTED: ("decided_at", "days_to_first_contact", "no_first_contact"),
 }
 REMINDER_LABELS = {
-    "not_received": _lazy("Not received yet"),
-    "not_answered": _lazy("Not accepted or declined yet"),
-    "no_first_contact": _lazy("No first contact yet"),
+    "not_received": gettext_lazy("Not received yet"),
+    "not_answered": gettext_lazy("Not accepted or declined yet"),
+    "no_first_contact": gettext_lazy("No first contact yet"),
 }
 
 
