@@ -491,7 +491,7 @@ def test_walkthrough_by_letter_the_sender_records_the_receivers_answers(by_lette
     assert first["accompanied"] is True
     behalf = [(e["step"], e["on_behalf"], e["note"]) for e in first["events"]][3:]
     assert behalf == [
-        ("received", True, "phone"), ("accepted", True, "letter"), ("first_contact", True, ""),
+        ("received", True, "phone"), ("accepted", True, "letter"), ("first_contact", True, "phone"),
     ]  # fmt: skip
     assert {e["agency"] for e in first["events"]} == {s["cast"].center.name}
     assert ok(center.post(f"/referrals/{rid}/close"))["state"] == "closed"
