@@ -17,10 +17,10 @@ from ninja import Query, Router
 from ninja.responses import Status
 
 from tsunagi.access import audit
-from tsunagi.access.models import AuditEvent
 from tsunagi.access.policy import OWN_AGENCY, Kind, get_visible, positions, scope
 from tsunagi.agencies.models import Agency
 from tsunagi.people.models import Case, Person
+from tsunagi.people.services import log_reads
 from tsunagi.referrals import selectors, services
 from tsunagi.referrals.models import Dismissal, Introduction
 from tsunagi.referrals.suggestions import RULES
@@ -204,22 +204,8 @@ def list_introductions(
     if end is not None:
         found = found.filter(given_on__lte=end)
     rows = list(found[offset : offset + limit])
-    AuditEvent.objects.bulk_create(  # every introduction shown, own agency's (rule P3)
-        AuditEvent(
-            actor=user,
-            actor_username=user.get_username(),
-            agency_id=intro.agency_id,
-            action="introduction.listed",
-            record_kind="introduction",
-            record_id=str(intro.pk),
-            subject_id=intro.person_id,
-            actor_agency_id=intro.agency_id,
-            personal=True,
-            grant=OWN_AGENCY,
-            ip_address=audit.client_ip(request),
-        )
-        for intro in rows
-    )
+    # every introduction shown, own agency's (rule P3)
+    log_reads(user, Kind.INTRODUCTION, rows, request, action="introduction.listed")
     return {"items": [introduction_out(i) for i in rows], "count": found.count()}
 
 

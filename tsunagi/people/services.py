@@ -135,11 +135,12 @@ def log_reads(
     request: HttpRequest | None = None,
     *,
     seen: Sight | None = None,
+    action: str = "",
     **detail: Any,
 ) -> None:
     """`log_read` for every record shown in a list, written in one statement. Lists come from
     `policy.scope`, which holds only the own agency's records, unless `seen` names the grant
-    they were read under."""
+    they were read under. `action` replaces the default `<kind>.viewed`."""
     from tsunagi.access.models import AuditEvent
 
     AuditEvent.objects.bulk_create(
@@ -148,7 +149,7 @@ def log_reads(
                 actor=actor,
                 actor_username=actor.get_username(),
                 agency_id=obj.agency_id,
-                action=f"{kind}.viewed",
+                action=action or f"{kind}.viewed",
                 record_kind=obj._meta.model_name,
                 record_id=str(obj.pk),
                 subject_id=audit.subject_of(obj),

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tsunagi.access import audit
-from tsunagi.access.models import AuditEvent
 from tsunagi.access.policy import OWN_AGENCY, Action, Kind, can, get_visible, require, scope
 from tsunagi.agencies.models import GOVERNMENT_OFFICE_KINDS, Agency, AgencyKind
 from tsunagi.people import services as people_services
@@ -308,22 +307,8 @@ def _introductions() -> QuerySet[Introduction]:
 
 def log_listed(request: HttpRequest, rows: list[Introduction]) -> None:
     """Every introduction shown in a list is read, own agency's (rule P3), in one statement."""
-    user: Any = request.user
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=user,
-            actor_username=user.get_username(),
-            agency_id=intro.agency_id,
-            action="introduction.listed",
-            record_kind="introduction",
-            record_id=str(intro.pk),
-            subject_id=intro.person_id,
-            actor_agency_id=intro.agency_id,
-            personal=True,
-            grant=OWN_AGENCY,
-            ip_address=audit.client_ip(request),
-        )
-        for intro in rows
+    people_services.log_reads(
+        request.user, Kind.INTRODUCTION, rows, request, action="introduction.listed"
     )
 
 
