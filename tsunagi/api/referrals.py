@@ -331,18 +331,10 @@ def list_handovers(
 
 def _settings_agency(request: HttpRequest, agency_id: int | None) -> Agency:
     """One of the agencies the caller works in (404 for any other)."""
-    workplaces = agencies_with(_user(request), *CASEWORKERS)
-    if agency_id is None:
-        if not workplaces:
-            raise Http404
-        if len(workplaces) > 1:
-            raise ValidationError(
-                {"agency": _("You work in more than one agency: choose the agency.")}
-            )
-        agency_id = next(iter(workplaces))
-    if agency_id not in workplaces:
+    agency = _acting_agency(request, agency_id)
+    if agency.pk not in agencies_with(_user(request), *CASEWORKERS):
         raise Http404
-    return Agency.objects.get(pk=agency_id)
+    return agency
 
 
 def _settings_out(request: HttpRequest, agency: Agency) -> dict[str, Any]:
@@ -626,7 +618,8 @@ def _meeting_qs() -> Any:
     return Meeting.objects.select_related("agency").prefetch_related("members")
 
 
-def _convener(request: HttpRequest, agency_id: int | None) -> Agency:
+def _acting_agency(request: HttpRequest, agency_id: int | None) -> Agency:
+    """The agency named, or the caller's only agency (422 when they work in several)."""
     workplaces = agencies_with(_user(request), *CASEWORKERS)
     if agency_id is None:
         if not workplaces:
@@ -670,7 +663,7 @@ def _meeting_detail(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     summary="Convene a support meeting (支援調整会議 or 支援会議 under Article 9)",
 )
 def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
-    agency = _convener(request, payload.agency)
+    agency = _acting_agency(request, payload.agency)
     ids = list(dict.fromkeys(payload.members))
     members = list(Agency.objects.filter(pk__in=ids))
     if len(members) != len(ids):
