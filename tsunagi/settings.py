@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tsunagi.people",
     "tsunagi.consent",
     "tsunagi.meetings",
+    "tsunagi.plans",
     "tsunagi.referrals",
     "tsunagi.demo",
     "tsunagi.bench",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("consent/", include("tsunagi.consent.urls")),
     path("referrals/", include("tsunagi.referrals.urls")),
     path("meetings/", include("tsunagi.meetings.urls")),
+    path("plans/", include("tsunagi.plans.urls")),
     path("", include("tsunagi.web.urls")),
 ]

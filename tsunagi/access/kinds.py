@@ -136,6 +136,48 @@ FIELD_KINDS: dict[str, dict[str, frozenset[InfoKind]]] = {
         **{f: frozenset({SC}) for f in SPECIAL_CARE_FIELDS},
     },
     "people.flag": {f: frozenset({SC}) for f in ("kind", "rule", "reason", "raised_at")},
+    # the support plan (rules R1, R4): the person's and family's wishes are "situation and
+    # wishes"; the rest of the plan, its goals and items, and the evaluation are "plan"
+    "plans.supportplan": {
+        "person_wishes": frozenset({S, P}),
+        "family_wishes": frozenset({S, P}),
+        **{
+            f: frozenset({P})
+            for f in (
+                "number",
+                "state",
+                "mode",
+                "overall_aim",
+                "starts_on",
+                "ends_on",
+                "review_on",
+                "approved_on",
+                "decided_on",
+                "decided_by",
+            )
+        },
+    },
+    "plans.goal": {f: frozenset({P}) for f in ("term", "text", "order")},
+    "plans.planitem": {
+        f: frozenset({P})
+        for f in ("goal", "what", "responsible_agency", "service", "frequency", "order")
+    },
+    "plans.evaluation": {
+        **{
+            f: frozenset({P})
+            for f in (
+                "evaluated_on",
+                "person_view",
+                "staff_view",
+                "decision",
+                "found_work",
+                "income_rose",
+                "step_daily_life",
+                "step_social_life",
+                "step_work",
+            )
+        },
+    },
 }
 
 # Values of the intake checklist that are themselves special-care information.

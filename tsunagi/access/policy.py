@@ -54,6 +54,9 @@ class Kind(StrEnum):
     # suggestions set aside with a reason
     INTRODUCTION = "introduction"
     DISMISSAL = "dismissal"
+    # the support plan (its goals and items go with it) and its evaluation
+    PLAN = "plan"
+    EVALUATION = "evaluation"
     # consent and sharing: consents, the P2 explanation, grants, referrals, support meetings
     CONSENT = "consent"
     EXPLANATION = "explanation"
@@ -73,6 +76,8 @@ PERSONAL_KINDS = frozenset(
         Kind.FLAG,
         Kind.INTRODUCTION,
         Kind.DISMISSAL,
+        Kind.PLAN,
+        Kind.EVALUATION,
     }
 )
 # Records of the sharing itself, each about one person (or, for a meeting, several).
@@ -81,7 +86,15 @@ SHARING_KINDS = frozenset({Kind.CONSENT, Kind.EXPLANATION, Kind.GRANT, Kind.REFE
 LOGGED_KINDS = PERSONAL_KINDS | SHARING_KINDS
 # Records that hang on a case and are seen exactly when the case is.
 CASE_PARTS = frozenset(
-    {Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG, Kind.INTRODUCTION, Kind.DISMISSAL}
+    {
+        Kind.CONTACT,
+        Kind.ASSESSMENT,
+        Kind.FLAG,
+        Kind.INTRODUCTION,
+        Kind.DISMISSAL,
+        Kind.PLAN,
+        Kind.EVALUATION,
+    }
 )
 # Roles that work on an agency's cases (access.md: staff, and the manager "as staff, plus").
 CASEWORKERS = (Role.STAFF, Role.MANAGER)

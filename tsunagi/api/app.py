@@ -146,6 +146,10 @@ from . import referral_stats, suggestions  # noqa: E402
 api.add_router("", suggestions.router)
 api.add_router("/stats", referral_stats.router)
 
+from . import plans  # noqa: E402
+
+api.add_router("/plans", plans.router)
+
 from . import sharing  # noqa: E402
 
 api.add_router("", sharing.router)

@@ -85,6 +85,15 @@ class Consent(models.Model):
         blank=True,
         help_text=_("Only when the consent names a kind of agency rather than one agency."),
     )
+    recipient_meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("or the members of the support coordination meeting"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        help_text=_("The person agrees that this meeting's member agencies share the information."),
+    )
     purpose = models.CharField(_("purpose"), max_length=300)
     kinds = models.JSONField(_("kinds of information"), default=list)
     given_on = models.DateField(_("given on"))
@@ -142,6 +151,8 @@ class Consent(models.Model):
     def recipient_label(self) -> str:
         if self.recipient_agency_id:
             return str(self.recipient_agency)
+        if self.recipient_meeting_id:
+            return str(_("the members of %(meeting)s") % {"meeting": self.recipient_meeting})
         return str(self.get_recipient_kind_display())
 
     @property
@@ -176,6 +187,8 @@ class Consent(models.Model):
         """Does the consent name this agency, by name or by kind?"""
         if self.recipient_agency_id is not None:
             return bool(self.recipient_agency_id == agency.pk)
+        if self.recipient_meeting is not None:
+            return self.recipient_meeting.members.filter(pk=agency.pk).exists()
         return bool(self.recipient_kind) and self.recipient_kind == agency.kind
 
 

@@ -29,6 +29,7 @@ CONSENT_FIELDS = (
     "representative_relationship",
     "recipient_agency",
     "recipient_kind",
+    "recipient_meeting",
     "purpose",
     "kinds",
     "given_on",
@@ -81,6 +82,7 @@ def record_consent(
     require(actor, Action.CREATE, Kind.CONSENT, consent)
     values = {k: v for k, v in data.items() if k in CONSENT_FIELDS}
     recipient_id = _id(values.pop("recipient_agency", None))
+    meeting_id = _id(values.pop("recipient_meeting", None))
     witness_id = _id(values.pop("witness", None))
     kinds = values.pop("kinds", None) or []
     if isinstance(kinds, str):
@@ -91,8 +93,18 @@ def record_consent(
     consent.valid_until = values.get("valid_until")  # type: ignore[assignment]
     consent.kinds = list(kinds)
     consent.recipient_agency_id = recipient_id
+    consent.recipient_meeting_id = meeting_id
     consent.witness_id = witness_id
     errors: dict[str, str] = {}
+    if meeting_id is not None:
+        # the meeting must be one the agency takes part in, of the kind that needs consent
+        from tsunagi.meetings.models import Meeting, MeetingKind
+
+        meeting = Meeting.objects.filter(pk=meeting_id, members=person.agency_id).first()
+        if meeting is None or meeting.kind != MeetingKind.COORDINATION:
+            errors["recipient_meeting"] = _(
+                "Choose a support coordination meeting your agency takes part in."
+            )
     if recipient_id is not None and not Agency.objects.filter(pk=recipient_id).exists():
         errors["recipient_agency"] = _("Unknown agency.")
     if recipient_id == person.agency_id:
@@ -116,7 +128,9 @@ def record_consent(
             witness_id=witness_id,
             recorded_by_id=actor.pk,
             witness_is_staff=works_at(witness_id, person.agency_id),
-            names_recipient=recipient_id is not None or bool(consent.recipient_kind),
+            names_recipient=recipient_id is not None
+            or meeting_id is not None
+            or bool(consent.recipient_kind),
             purpose=consent.purpose,
         )
     )

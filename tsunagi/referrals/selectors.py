@@ -17,7 +17,6 @@ from tsunagi.agencies.calendar import subtract_business_days
 from tsunagi.agencies.models import AgeBand, Agency, AgencyKind
 from tsunagi.agencies.rules import ADULT_AGE
 from tsunagi.jurisdictions.models import Municipality
-from tsunagi.people.choices import Screening
 from tsunagi.people.models import Case
 from tsunagi.web.templatetags.wareki import wareki
 
@@ -55,9 +54,11 @@ def awaiting_answer(user: Any) -> QuerySet[Referral]:
 
 
 def has_plan(case: Any) -> bool:
-    """Whether the case has plan-based continuing support (rules R3a/R3b): the screening kept it
-    for continuing support (継続的な支援), the step of the national process that leads to a plan."""
-    return bool(case.screening == Screening.CONTINUING)
+    """Whether the case has plan-based continuing support (rules R3a/R3b): a support plan in
+    force (not replaced, not yet evaluated)."""
+    from tsunagi.plans.selectors import current_plan_q
+
+    return bool(case.plans.filter(current_plan_q()).exists())
 
 
 @dataclass

@@ -1,0 +1,5 @@
+"""Support plans and evaluations (being written)."""
+
+from ninja import Router
+
+router = Router(tags=["plans"])
