@@ -75,6 +75,15 @@ def _act(
         return str(_("Record an introduction (information only)")), url
     if agency is None or not may["refer"]:
         return None
+    if s.action == suggestions.INVITE:
+        # rule R3b: the hikikomori agency joins the plan's support coordination meeting
+        from tsunagi.plans.models import SupportPlan
+        from tsunagi.plans.selectors import current_plan_q
+
+        plan = case.plans.filter(current_plan_q()).order_by("-number").first()
+        if isinstance(plan, SupportPlan):
+            url = reverse("meetings:new") + "?" + urlencode({"plan": plan.pk, "invite": agency.pk})
+            return str(_("Invite to the support coordination meeting")), url
     url = (
         reverse("referrals:new", args=[case.pk])
         + "?"
