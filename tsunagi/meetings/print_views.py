@@ -1,7 +1,45 @@
-"""Printed minutes (being written)."""
+"""The minutes (議事録) of a support meeting as a PDF, shown inline in the browser to be printed.
 
-from django.http import Http404, HttpRequest, HttpResponse
+The convening agency's and the member agencies' caseworkers print them, each with the agenda
+cases they may see (`printing` says how); anyone else gets 404, as for a meeting that does not
+exist. Each print is logged as `meeting.printed`.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from tsunagi.access.policy import Kind, get_visible
+from tsunagi.people.printing import PrintUnavailable
+from tsunagi.web.decorators import member_required
+
+from . import printing
+from .models import Meeting
 
 
+@member_required
 def minutes_print(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    meeting = get_visible(
+        request.user, Kind.MEETING, Meeting.objects.select_related("agency"), pk=pk
+    )
+    try:
+        printed = printing.print_minutes(request.user, meeting, request)
+    except PrintUnavailable:
+        return render(
+            request,
+            "web/error.html",
+            {
+                "title": _("The minutes cannot be printed"),
+                "message": _(
+                    "This server cannot make PDF files: the WeasyPrint library could not be "
+                    "loaded. Nothing was printed. Please tell the operator of tsunagi."
+                ),
+            },
+            status=503,
+        )
+    response = HttpResponse(printed.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = printed.content_disposition
+    response["Cache-Control"] = "private, no-store"
+    return response

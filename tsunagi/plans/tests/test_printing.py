@@ -77,7 +77,7 @@ def walkthrough_d(*, decide: bool = True) -> WalkthroughD:
         cast.self_reliance,
         {
             "kind": "coordination",
-            "title": "支援調整会議（小松さん）",
+            "title": "第3回 支援調整会議",
             "held_on": today,
             "starts_at": datetime.time(14, 0),
             "place": "高知市自立相談支援機関 相談室",
@@ -159,7 +159,7 @@ def test_r1_r4_plan_form_shows_wishes_goals_items_period_approval_and_signatures
     assert items.count(d.cast.center.name) == 2 and items.count(d.cast.self_reliance.name) == 1
     assert "居場所" in items and "就労準備支援" in items and "週1回（水曜午後）" in items
     assert "令和" in html  # dates in the Japanese era
-    assert "支援調整会議（小松さん）" in html and "高知市" in html  # approval and decision
+    assert "第3回 支援調整会議" in html and "高知市" in html  # approval and decision
     signatures = html.split('id="signatures"')[1]
     assert "本人" in signatures and "署名" in signatures
     assert d.cast.self_reliance.name in signatures and d.cast.center.name in signatures
