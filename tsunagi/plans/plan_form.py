@@ -273,11 +273,15 @@ def build(
     agencies = agency_choices(case, relevant)
     goals_choices = _goal_choices(data, goal_rows)
     form = PlanForm(data, initial=head)
-    goals = GoalFormSet(data, prefix=GOALS, initial=goal_rows + [{}] * GOAL_ROWS)
+    # a bound row is read from what was typed alone: with an initial, a row typed as it was
+    # would count as unchanged and come back empty
+    goals = GoalFormSet(
+        data, prefix=GOALS, initial=None if data is not None else goal_rows + [{}] * GOAL_ROWS
+    )
     items = ItemFormSet(
         data,
         prefix=ITEMS,
-        initial=item_rows + [{}] * ITEM_ROWS,
+        initial=None if data is not None else item_rows + [{}] * ITEM_ROWS,
         form_kwargs={"agency_choices": agencies, "goal_choices": goals_choices},
     )
     screen = PlanScreen(form, goals, items, relevant)

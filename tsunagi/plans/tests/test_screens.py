@@ -145,7 +145,7 @@ def test_approve_at_the_meeting_then_decide_then_replan(world: World) -> None:
     assert response.status_code == 400 and "field__error" in response.content.decode()
     response = client.post(
         f"/plans/{plan.pk}/steps/decide/",
-        {"decide-decided_on": plan.approved_on.isoformat(), "decide-decided_by": "高知市"},
+        {"decide-decided_on": str(plan.approved_on), "decide-decided_by": "高知市"},
     )
     plan.refresh_from_db()
     assert response.status_code == 302 and plan.state == PlanState.DECIDED
