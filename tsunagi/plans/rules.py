@@ -142,7 +142,7 @@ def role_split_findings(items: Iterable[Any], agencies: Iterable[Any]) -> list[F
     found = []
     for item in items:
         default = default_responsible(item.service, agencies)
-        if default is None or default.kind == item.responsible_agency.kind:
+        if default is None or _side(default.kind) == _side(item.responsible_agency.kind):
             continue
         if item.service in EMPLOYMENT_SERVICES:
             reason = _(
@@ -162,6 +162,11 @@ def role_split_findings(items: Iterable[Any], agencies: Iterable[Any]) -> list[F
             )
         )
     return found
+
+
+def _side(kind: str) -> str:
+    """Which of the two systems an agency kind belongs to (any hikikomori agency is one side)."""
+    return "hikikomori" if kind in HIKIKOMORI_KINDS else kind
 
 
 def r3b_finding(item_agencies: Iterable[Any], meeting_members: Iterable[Any]) -> Finding | None:

@@ -199,12 +199,6 @@ def test_r4_the_default_split_and_items_without_a_default_give_no_finding() -> N
     assert rules.role_split_findings(items, [SELF_RELIANCE, STATION, HELLO_WORK, CENTER]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="role_split_findings compares agency kinds: a station taking what the center would "
-    "take by default is reported as leaving the hikikomori agency's share (R4 names the kind "
-    "of system, not the kind of hikikomori agency)",
-)
 def test_r4_a_departure_to_another_hikikomori_agency_is_not_a_departure() -> None:
     """The default is 'a hikikomori agency': a station instead of the center is fine."""
     items = [_item("居場所", Service.PLACE, STATION)]
