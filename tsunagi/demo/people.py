@@ -123,8 +123,10 @@ def reset_people(agencies: Any) -> Counter[str]:
     ids = list(agencies.values_list("pk", flat=True))
     if not ids:
         return removed
+    from .plans import reset_plans  # issue 6: plans and meeting tasks, before the meetings
     from .sharing import reset_sharing  # issue 4: consents and grants point at these people
 
+    removed.update(reset_plans(ids))
     removed.update(reset_sharing(ids))
     case_ids = Case.objects.filter(agency_id__in=ids).values("pk")
     steps: list[tuple[str, Any]] = [
@@ -880,6 +882,9 @@ def build_people(seed: int, persons: int = 0) -> Counter[str]:
     from .referrals import build_referrals  # issue 5
 
     shared += build_referrals(seed, places)
+    from .plans import build_plans  # issue 6
+
+    shared += build_plans(seed)
     build_synthetic(seed, persons, places)
     after = people_counts(demo)
     return +Counter({k: after[k] - before[k] for k in after}) + shared
@@ -924,7 +929,8 @@ def people_summary() -> list[str]:
         lines.append(
             f"a DV case restricted to {MANAGER}: case {restricted.number} (not visible to {STAFF})"
         )
+    from .plans import plans_summary  # issue 6
     from .referrals import referrals_summary  # issue 5
     from .sharing import sharing_summary  # issue 4
 
-    return lines + sharing_summary() + referrals_summary()
+    return lines + sharing_summary() + referrals_summary() + plans_summary()
