@@ -28,6 +28,12 @@ class PlanForm(TsunagiForm):
     person_wishes = forms.CharField(
         label=_("the person's wishes, in their words"),
         widget=forms.Textarea(attrs=TEXTAREA),
+        # rule R1: the same words as the service's refusal
+        error_messages={
+            "required": _(
+                "Write the person's wishes in their own words (R1): a plan starts from them."
+            )
+        },
         help_text=_(
             "Required (R1): write what the person said, in their own words. A plan starts "
             "from them."

@@ -24,6 +24,7 @@ MENU = (
     (_("Consultation records"), "people:list", (Action.VIEW, Kind.PERSON)),
     (_("Referrals"), "referrals:list", (Action.VIEW, Kind.REFERRAL)),
     (_("Meetings"), "meetings:list", (Action.VIEW, Kind.MEETING)),
+    (_("Plan reviews due"), "plans:reviews", (Action.VIEW, Kind.PLAN)),
     (_("Information sharing"), "consent:grants", (Action.VIEW, Kind.GRANT)),
     (_("Agencies"), "agencies:list", (Action.VIEW, Kind.AGENCY)),
     (_("Municipalities"), "jurisdictions:list", (Action.VIEW, Kind.MUNICIPALITY)),

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from tsunagi.accounts.models import Role
 from tsunagi.plans.models import SupportPlan
 
 from .screen_world import WISHES, client_for, decided, make_plan, make_world
@@ -49,3 +50,10 @@ def test_a_draft_is_not_due_and_other_agencies_see_no_review() -> None:
         page = client_for(user).get("/plans/reviews/").content.decode()
         assert f'id="review-{plan.pk}"' not in page and WISHES not in page
     assert client_for(world.cast.nobody).get("/plans/reviews/").status_code == 403
+
+
+def test_the_menu_leads_caseworkers_to_the_reviews() -> None:
+    world = make_world()
+    assert 'href="/plans/reviews/"' in client_for(world.staff).get("/").content.decode()
+    municipal = client_for(world.cast.users[Role.MUNICIPAL_OFFICER]).get("/").content.decode()
+    assert 'href="/plans/reviews/"' not in municipal

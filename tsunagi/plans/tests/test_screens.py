@@ -59,7 +59,7 @@ def test_r1_a_plan_without_the_persons_wishes_is_refused_and_the_input_kept(
     response = client_for(world.staff).post(new_url(world), form_data(world, person_wishes=""))
     page = response.content.decode()
     assert response.status_code == 400 and not SupportPlan.objects.exists()
-    assert "R1" in page and "field__error" in page and "本人" in page
+    assert "本人の意向を本人の言葉で記入してください（R1）" in page
     assert "就労準備支援事業の利用" in page and "週に一度、居場所に行く" in page
 
 
@@ -68,7 +68,7 @@ def test_r4_an_item_without_a_responsible_agency_is_refused_in_japanese(world: W
     response = client_for(world.staff).post(new_url(world), data)
     page = response.content.decode()
     assert response.status_code == 400 and not SupportPlan.objects.exists()
-    assert "担当機関" in page and "R4" in page
+    assert "担当機関は1つです（R4）" in page
     assert "就労準備支援事業の利用" in page  # what was typed stays
     # the row's proposal: a programme of the poverty system goes to the self-reliance agency
     assert "r4-proposal" in page
