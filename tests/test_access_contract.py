@@ -2,8 +2,8 @@
 ground, in every state a grant can be in.
 
 One person's records at the hikikomori center (the son of walkthrough A: person, household,
-case, contact, assessment, flag, introduction, set-aside suggestion, consent, P2 explanation,
-grant, referral, support meeting) are
+case, contact, assessment, flag, introduction, set-aside suggestion, support plan with its
+evaluation, consent, P2 explanation, grant, referral, support meeting) are
 asked about by every role, by the receiving self-reliance agency's staff, manager and auditor,
 by an outsider and by a user with no role, in every grant state:
 
@@ -50,6 +50,8 @@ from tsunagi.consent.services import record_explanation, withdraw_consent
 from tsunagi.meetings import services as meetings
 from tsunagi.people import services as people
 from tsunagi.people.models import Household
+from tsunagi.plans import services as plans
+from tsunagi.plans.models import Evaluation, PlanState, SupportPlan
 from tsunagi.referrals import services as referrals
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +70,10 @@ PERSONAL_COLUMNS = (
     # suggestion set aside is the agency's own judgement; no grant ever shows either
     Kind.INTRODUCTION,
     Kind.DISMISSAL,
+    # the support plan (its goals and items go with it) and its evaluation: case parts shared
+    # as "plan"; the person's and the family's wishes in the plan are also "situation"
+    Kind.PLAN,
+    Kind.EVALUATION,
 )
 SHARING_COLUMNS = (
     Kind.CONSENT,
@@ -138,26 +144,31 @@ ALLK = frozenset(ALL_KINDS)
 T, F = True, False
 
 # What the receiving agency's staff and manager get from sight(), per state. Introductions and
-# set-aside suggestions are never shown under a grant, whatever kinds it names.
-#               person household case  contact assessment flag  introduction dismissal
+# set-aside suggestions are never shown under a grant, whatever kinds it names. A plan is shown
+# under "plan"; under "situation" without "plan" it is shown with the person's and the family's
+# wishes only (see test_kinds); an evaluation only under "plan".
+#               person household case  contact assessment flag  intro dismissal plan evaluation
 RECEIVER_SIGHT: dict[str, tuple[Any, ...]] = {
-    "none":      (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
-    "active":    (ALLK, NO,       ALLK, ALLK,   ALLK,      ALLK, NO,          NO),
+    "none":      (NO,   NO,       NO,   NO,     NO,        NO,   NO,   NO,      NO,   NO),
+    "active":    (ALLK, NO,       ALLK, ALLK,   ALLK,      ALLK, NO,   NO,      ALLK, ALLK),
     # situation without special care: the contact (plan) and the flag (special care) are not
-    # shown at all; the assessment shows its situation fields only (see test_kinds)
-    "partial":   (IS,   NO,       IS,   NO,     IS,        NO,   NO,          NO),
-    "expired":   (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
-    "ended":     (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
-    "withdrawn": (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
-    "future":    (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
-    # a contact's urgency is special-care information, so the contact is shown (urgency only)
-    "emergency": (ISS,  NO,       ISS,  ISS,    ISS,       ISS,  NO,          NO),
-    "dispatch":  (NO,   NO,       NO,   NO,     NO,        NO,   NO,          NO),
-    "meeting":   (ISAP, NO,       ISAP, ISAP,   ISAP,      NO,   NO,          NO),
+    # shown at all; the assessment shows its situation fields only (see test_kinds), the plan
+    # its wishes only, the evaluation nothing
+    "partial":   (IS,   NO,       IS,   NO,     IS,        NO,   NO,   NO,      IS,   NO),
+    "expired":   (NO,   NO,       NO,   NO,     NO,        NO,   NO,   NO,      NO,   NO),
+    "ended":     (NO,   NO,       NO,   NO,     NO,        NO,   NO,   NO,      NO,   NO),
+    "withdrawn": (NO,   NO,       NO,   NO,     NO,        NO,   NO,   NO,      NO,   NO),
+    "future":    (NO,   NO,       NO,   NO,     NO,        NO,   NO,   NO,      NO,   NO),
+    # a contact's urgency is special-care information, so the contact is shown (urgency only);
+    # the plan's wishes are situation, so the plan is shown (wishes only)
+    "emergency": (ISS,  NO,       ISS,  ISS,    ISS,       ISS,  NO,   NO,      ISS,  NO),
+    "dispatch":  (NO,   NO,       NO,   NO,     NO,        NO,   NO,   NO,      NO,   NO),
+    "meeting":   (ISAP, NO,       ISAP, ISAP,   ISAP,      NO,   NO,   NO,      ISAP, ISAP),
 }  # fmt: skip
-# The supporter's sight: only the person, under their own dispatch, identity only.
+# The supporter's sight: only the person, under their own dispatch, identity only (a plan has
+# no identity field, so the supporter never sees it).
 SUPPORTER_SIGHT: dict[str, tuple[Any, ...]] = {
-    state: (ID,) + (NO,) * 7 if state == "dispatch" else (NO,) * 8 for state in STATES
+    state: (ID,) + (NO,) * 9 if state == "dispatch" else (NO,) * 10 for state in STATES
 }
 
 # can(VIEW) / can(CHANGE) of the receiving agency's staff and manager on the records of the
@@ -236,6 +247,19 @@ def test_r3a_introductions_and_dismissals_are_never_seen_through_a_grant() -> No
                 assert expected(who, kind, state, "view") is F
 
 
+def test_a_plan_is_seen_outside_only_through_situation_or_plan() -> None:
+    """An evaluation only under "plan"; a plan also under "situation" (its wishes), never under
+    identity alone, special care alone or assessment alone."""
+    for state, row in RECEIVER_SIGHT.items():
+        plan, evaluation = row[PERSONAL_COLUMNS.index(Kind.PLAN) :]
+        assert plan is NO or {"plan", "situation"} & plan, state
+        assert evaluation is NO or "plan" in evaluation, state
+    for who in (*RECEIVER, "supporter"):
+        for state in STATES:
+            for kind in (Kind.PLAN, Kind.EVALUATION):
+                assert expected(who, kind, state, "view") is F  # never own-agency access
+
+
 def test_every_role_asks() -> None:
     assert {r for r in WHO.values() if r is not None} == set(Role)
     assert set(RECEIVER_SIGHT) == set(STATES) == set(RECEIVER_SHARING)
@@ -273,6 +297,7 @@ def build(state: str) -> dict[str, Any]:
         },
     )
     dismissal = referrals.dismiss_suggestion(staff, case, "R7:debt", reason="既に弁護士に相談中")
+    plan, evaluation = _evaluated_plan(staff, case, cast)
     users: dict[str, Any] = {
         OWNER_STAFF: staff,
         OWNER_MANAGER: cast.users[Role.MANAGER],
@@ -355,6 +380,8 @@ def build(state: str) -> dict[str, Any]:
         Kind.FLAG: case.flags.get(),
         Kind.INTRODUCTION: introduction,
         Kind.DISMISSAL: dismissal,
+        Kind.PLAN: plan,
+        Kind.EVALUATION: evaluation,
         Kind.CONSENT: consent,
         Kind.EXPLANATION: son.sharing_explanations.get(),
         Kind.GRANT: Grant.objects.get(pk=grant.pk) if grant else None,
@@ -365,6 +392,32 @@ def build(state: str) -> dict[str, Any]:
         if obj is not None:
             obj.refresh_from_db()
     return {"users": users, "records": records, "cast": cast, "grant": grant}
+
+
+def _evaluated_plan(staff: Any, case: Any, cast: Any) -> tuple[SupportPlan, Evaluation]:
+    """The son's plan at the center and its evaluation. The plan is marked decided directly (no
+    meeting), so that no other grant than the state's is made."""
+    today = timezone.localdate()
+    plan = plans.create_plan(
+        staff,
+        case,
+        {
+            "person_wishes": "家から出られるようになりたい",
+            "family_wishes": "息子に働いてほしい",
+            "starts_on": today,
+            "ends_on": today + datetime.timedelta(days=90),
+        },
+        goals=[{"term": "short", "text": "週1回外出する"}],
+        items=[{"what": "訪問", "responsible_agency": cast.center, "service": "home_visit"}],
+    )
+    SupportPlan.objects.filter(pk=plan.pk).update(state=PlanState.DECIDED)
+    evaluation = plans.evaluate_plan(
+        staff,
+        plan,
+        {"person_view": "少し外に出られた", "decision": "replan", "step_daily_life": True},
+        results={g.pk: {"achievement": "partly"} for g in plan.goals.all()},
+    )
+    return SupportPlan.objects.get(pk=plan.pk), evaluation
 
 
 def answer(user: Any, kind: Kind, obj: Any, action: str) -> Any:
