@@ -31,7 +31,7 @@ from tests.referral_world import (
     on_day,
     register,
 )
-from tsunagi.access.models import AuditEvent, Grant, GrantKind
+from tsunagi.access.models import AuditEvent
 from tsunagi.web.wareki import format_wareki
 
 pytestmark = pytest.mark.django_db
@@ -121,19 +121,20 @@ def test_p5_walkthrough_d_an_article_9_member_sees_the_agenda_cases_and_nothing_
 
     # Its grants: one per agenda case, for the meeting's purpose and kinds, until the period ends.
     grants = answer(station.get("/grants", direction="received"))["items"]
-    by_person = {g.person_id: g for g in Grant.objects.filter(pk__in=[g["id"] for g in grants])}
-    assert set(by_person) == {sakamoto, nomura}
-    assert all(g.kind == GrantKind.MEETING and g.meeting_id == mid for g in by_person.values())
-    assert sorted(by_person[sakamoto].kinds) == ["identity", "plan", "situation"]
-    assert sorted(by_person[nomura].kinds) == ["identity", "situation"]
-    record = answer(station.get(f"/grants/{by_person[sakamoto].pk}/record"))
+    by_person = {g["person_id"]: g for g in grants}
+    assert set(by_person) == {sakamoto, nomura} and len(grants) == 2
+    assert all(g["kind"] == "meeting" and g["meeting_id"] == mid for g in grants)
+    assert all(g["consent_id"] is None and g["legal_ground"] == "article_9" for g in grants)
+    assert sorted(by_person[sakamoto]["kinds"]) == ["identity", "plan", "situation"]
+    assert sorted(by_person[nomura]["kinds"]) == ["identity", "situation"]
+    record = answer(station.get(f"/grants/{by_person[sakamoto]['id']}/record"))
     assert record["person"]["family_name"] == "坂本"
     assert record["assessments"], record
     for assessment in record["assessments"]:  # the meeting shared no assessment nor health
         assert "family_notes" not in assessment and "mental_health_notes" not in assessment
     assert JAPANESE.search(record["ground_label"])
     assert AuditEvent.objects.filter(
-        actor=world.station_staff, grant=by_person[sakamoto].code
+        actor=world.station_staff, grant=by_person[sakamoto]["code"]
     ).exists()
 
     # Nothing else of the owning agency: 西森 is on no agenda the station sits at; the agenda
@@ -162,7 +163,7 @@ def test_p5_walkthrough_d_an_article_9_member_sees_the_agenda_cases_and_nothing_
     with on_day(over):
         later = client_for(world.station_staff)
         for grant in by_person.values():
-            assert later.get(f"/grants/{grant.pk}/record").status_code == 404
+            assert later.get(f"/grants/{grant['id']}/record").status_code == 404
         if plans:
             assert later.get(f"/plans/{sakamoto_plan}").status_code == 404
             assert answer(later.get("/plans"))["items"] == []

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from tests.api.factories import API, JAPANESE, ApiClient, field_errors, make_user
@@ -44,7 +45,7 @@ from tests.referral_world import (
     register,
 )
 from tests.sharing import scan
-from tsunagi.access.models import AuditEvent, Grant
+from tsunagi.access.models import AuditEvent
 from tsunagi.accounts.models import Role
 from tsunagi.web.wareki import format_wareki
 
@@ -150,6 +151,13 @@ def plan_body(s: Story, **extra: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def home_page(user: Any) -> str:
+    browser = Client()
+    browser.force_login(user)
+    page: str = browser.get("/").content.decode()
+    return page
+
+
 def codes(findings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {f["rule"]: f for f in findings}
 
@@ -163,6 +171,9 @@ def record_meeting_consent(s: Story, meeting_id: int, kinds: list[str]) -> dict[
         "case": s.case_id,
         "given_by": "subject",
         "recipient_meeting": meeting_id,
+        # The station too: the core's check constraint `consent_names_recipient` does not yet
+        # count a meeting as a recipient (a model change with a migration, not ours to make).
+        "recipient_agency": s.world.city_station.pk,
         "purpose": "支援調整会議で支援プランを検討するため",
         "kinds": kinds,
         "given_on": today.isoformat(),
@@ -239,6 +250,7 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
     # Her consent names the meeting; her case goes on the agenda under it (P1).
     kinds = ["identity", "situation", "plan"]
     consent = record_meeting_consent(s, mid, kinds)
+    assert consent["recipient_meeting_id"] == mid and consent["kinds"] == kinds
     landed_field("POST", "/meetings/{meeting_id}/agenda", "consent")
     agenda = answer(
         s.agency.post(f"/meetings/{mid}/agenda", {"case": s.case_id, "consent": consent["id"]}),
@@ -251,10 +263,9 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
     [theirs] = answer(s.station.get(f"/meetings/{mid}"))["agenda"]
     assert theirs["person_name"] == "岡林 美咲" and theirs["case_id"] is None
     [grant] = answer(s.station.get("/grants", direction="received"))["items"]
-    assert grant["consent_id"] == consent["id"] if "consent_id" in grant else True
-    held_grant = Grant.objects.get(pk=grant["id"])
-    assert held_grant.receiving_agency == world.city_station
-    assert sorted(held_grant.kinds) == sorted(kinds)
+    assert grant["consent_id"] == consent["id"] and grant["person_id"] == s.person["id"]
+    assert grant["receiving_agency_id"] == world.city_station.pk
+    assert sorted(grant["kinds"]) == sorted(kinds) and grant["person_name"] == "岡林 美咲"
     record = answer(s.station.get(f"/grants/{grant['id']}/record"))
     assert sorted(record["kinds"]) == sorted(kinds)
     for assessment in record["assessments"]:  # situation only: not the assessor's wider notes
@@ -262,7 +273,7 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
     shared = answer(s.station.get(f"/plans/{pid}"))
     assert shared["person_wishes"] == HER_WISHES
     assert {i["what"] for i in shared["items"]} == {i["what"] for i in plan["items"]}
-    assert AuditEvent.objects.filter(actor=world.station_staff, grant=held_grant.code).exists()
+    assert AuditEvent.objects.filter(actor=world.station_staff, grant=grant["code"]).exists()
 
     # ... and nothing else of the self-reliance agency: another person, case and plan.
     other, other_case = register(
@@ -293,10 +304,14 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
         "minutes": "本人の意向を確認。就労準備支援はセンター、居場所と訪問はステーションが担当。",
         "decision": "plan_approved",
         "decision_notes": "3か月後にモニタリング",
-        "version": item.get("version", 1),
+        "version": item["version"],
     }))  # fmt: skip
     [minuted] = minutes.get("agenda", [minutes])
     assert minuted["minutes"].startswith("本人の意向を確認")
+    [their_minutes] = answer(s.station.get(f"/meetings/{mid}"))["agenda"]
+    assert their_minutes["minutes"] == minuted["minutes"]
+    assert their_minutes["decision"] == "plan_approved"
+    assert japanese(their_minutes["decision_label"])
     landed("POST", "/plans/{plan_id}/approve")
     approved = answer(s.agency.post(f"/plans/{pid}/approve", {"agenda_item": item["id"]}))
     assert approved["state"] == "approved" and approved["approved_on"] == today.isoformat()
@@ -312,12 +327,17 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
     # The review date: not listed before it, listed on the day.
     landed("GET", "/plans/reviews")
     assert pid not in [p["id"] for p in answer(s.agency.get("/plans/reviews"))["items"]]
+    row = f'id="review-{pid}"'  # the home page's panel of reviews due
     with on_day(review_on - datetime.timedelta(days=1)):
         early = client_for(world.sr_staff)
         assert pid not in [p["id"] for p in answer(early.get("/plans/reviews"))["items"]]
+        assert row not in home_page(world.sr_staff)
     with on_day(review_on):
         due = client_for(world.sr_staff)
-        assert [p["id"] for p in answer(due.get("/plans/reviews"))["items"]] == [pid]
+        [listed_due] = answer(due.get("/plans/reviews"))["items"]
+        assert listed_due["id"] == pid and listed_due["review_due"] is True
+        assert listed_due["person_name"] == "岡林 美咲"
+        assert row in home_page(world.sr_staff)
         # the station does not own the plan: its reviews are the self-reliance agency's
         theirs_due = answer(client_for(world.station_staff).get("/plans/reviews"))["items"]
         assert pid not in [p["id"] for p in theirs_due]
@@ -348,6 +368,12 @@ def test_r4_walkthrough_d_an_item_has_exactly_one_responsible_agency() -> None:
     assert japanese(message) and "R4" in message
     assert answer(s.agency.get("/plans", case=s.case_id))["items"] == []
 
+    # Leaving the default split is allowed (the agencies agree it), and shown with its reason.
+    swapped = {**body["items"][0], "responsible_agency": s.world.city_station.pk}
+    plan = answer(s.agency.post("/plans", {**body, "items": [swapped, *body["items"][1:]]}), 201)
+    r4 = codes(plan["findings"])["R4"]
+    assert japanese(r4["reason"]) and "就労準備支援事業" in r4["reason"]
+
 
 def test_walkthrough_d_two_users_editing_her_plan_the_second_gets_409() -> None:
     s = her_case()
@@ -369,7 +395,10 @@ def test_walkthrough_d_two_users_editing_her_plan_the_second_gets_409() -> None:
     assert second.status_code == 409, second.content.decode()
     body = second.json()
     assert JAPANESE.search(body["detail"])
-    current = body.get("current") or body
-    assert current.get("current_version", current.get("version")) == version + 1
+    # Both versions in front of her: the plan as saved now, and what she sent.
+    assert body["current_version"] == version + 1
+    assert body["current"]["overall_aim"] == "居場所への定着を最優先にする。"
+    assert body["current"]["version"] == version + 1
+    assert body["yours"]["overall_aim"] == "就労準備支援を先に始める。"
     kept = answer(s.agency.get(f"/plans/{pid}"))
     assert kept["overall_aim"] == "居場所への定着を最優先にする。"
