@@ -101,10 +101,27 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/introductions/{introduction_id}"),
     # referral statistics (tsunagi/api/referral_stats.py)
     ("get", "/api/v1/stats/referrals"),
+    # support meetings (tsunagi/api/meetings.py)
     ("post", "/api/v1/meetings"),
     ("get", "/api/v1/meetings"),
     ("get", "/api/v1/meetings/{meeting_id}"),
+    ("patch", "/api/v1/meetings/{meeting_id}"),
     ("post", "/api/v1/meetings/{meeting_id}/agenda"),
+    ("put", "/api/v1/meetings/{meeting_id}/agenda/{item_id}/minutes"),
+    ("post", "/api/v1/meetings/{meeting_id}/tasks"),
+    ("post", "/api/v1/meetings/{meeting_id}/tasks/{task_id}/done"),
+    ("get", "/api/v1/meetings/{meeting_id}/print"),
+    # support plans and evaluations (tsunagi/api/plans.py)
+    ("get", "/api/v1/plans"),
+    ("post", "/api/v1/plans"),
+    ("get", "/api/v1/plans/reviews"),
+    ("get", "/api/v1/plans/{plan_id}"),
+    ("patch", "/api/v1/plans/{plan_id}"),
+    ("post", "/api/v1/plans/{plan_id}/approve"),
+    ("post", "/api/v1/plans/{plan_id}/decide"),
+    ("post", "/api/v1/plans/{plan_id}/evaluate"),
+    ("post", "/api/v1/plans/{plan_id}/replan"),
+    ("get", "/api/v1/plans/{plan_id}/print"),
 }
 
 
@@ -153,3 +170,23 @@ def test_the_referral_letter_is_documented_as_a_pdf(schema):
 
     assert "application/pdf" in responses["200"]["content"]
     assert {"401", "404", "409"} <= set(responses)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/plans/{plan_id}/print", "/api/v1/meetings/{meeting_id}/print"]
+)
+def test_the_plan_and_the_minutes_are_documented_as_pdfs(schema, path):
+    responses = schema["paths"][path]["get"]["responses"]
+
+    assert "application/pdf" in responses["200"]["content"]
+    assert {"401", "404"} <= set(responses)
+
+
+def test_the_conflicts_document_both_versions(schema):
+    plan = schema["paths"]["/api/v1/plans/{plan_id}"]["patch"]["responses"]
+    minutes = schema["paths"]["/api/v1/meetings/{meeting_id}/agenda/{item_id}/minutes"]["put"]
+
+    assert {"409", "422"} <= set(plan) and "409" in minutes["responses"]
+    body = plan["409"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    fields = schema["components"]["schemas"][body]["properties"]
+    assert {"current", "yours", "current_version"} <= set(fields)

@@ -136,10 +136,10 @@ api.add_router("/agencies", agencies.router)
 api.add_router("/pairings", agencies.pairings_router)
 api.add_router("", people.router)
 
-from . import referrals  # noqa: E402
+from . import meetings, referrals  # noqa: E402
 
 api.add_router("/referrals", referrals.router)
-api.add_router("/meetings", referrals.meetings_router)
+api.add_router("/meetings", meetings.router)
 
 from . import referral_stats, suggestions  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Schemas of the referral (つなぎ) and support meeting API, and the builders of their answers.
+"""Schemas of the referral (つなぎ) API, and the builders of their answers.
 
 A referral is seen from one of two sides. The referring agency's staff see their own case; the
 receiving agency's staff see the person's name only while a grant lets them see the identity
@@ -14,9 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 
-from tsunagi.access.kinds import InfoKind, kinds_label
-from tsunagi.access.policy import Sight
-from tsunagi.meetings.models import AgendaItem, Meeting, MeetingKind
 from tsunagi.people.choices import Channel, Initiator
 from tsunagi.referrals import rules
 from tsunagi.referrals.models import AnswerChannel, DeclineReason, Referral, ReferralEvent, State
@@ -148,37 +145,6 @@ class ReminderSettingsIn(Schema):
 
 
 Direction = Literal["sent", "received", ""]
-
-
-class MeetingIn(Schema):
-    agency: int | None = Field(
-        None, description="The convening agency; by default the one you work in."
-    )
-    kind: MeetingKind = Field(
-        ...,
-        description="`article_9`: a support meeting under Article 9, whose members may share "
-        "the agenda cases without consent (rule P5); `coordination`: nothing is shared "
-        "without consent.",
-    )
-    title: Line = Field(..., min_length=1, max_length=200)
-    held_on: JapaneseDate = Field(
-        ..., description="西暦 (2025-04-01) or 和暦 (令和7年4月1日, R7.4.1)."
-    )
-    place: Line = Field("", max_length=200)
-    purpose: Line = Field(..., min_length=1, max_length=300)
-    members: list[int] = Field([], description="Ids of the member agencies.")
-    share_days_after: int = Field(
-        14, ge=0, le=90, description="Members see the agenda cases this many days after."
-    )
-
-
-class AgendaIn(Schema):
-    case: int = Field(..., description="A case of your agency.")
-    kinds: list[InfoKind] | None = Field(
-        None,
-        description="The kinds of information shared; when null or empty: identity, "
-        "situation, assessment and plan (never special-care information unless named).",
-    )
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -336,37 +302,6 @@ class ReferralPage(Schema):
     count: int
 
 
-class AgendaItemOut(Schema):
-    id: int
-    case_id: int | None = Field(None, description="The owning agency's staff only.")
-    case_number: str | None = Field(None, description="The owning agency's staff only.")
-    person_name: str | None = Field(
-        None,
-        description="The owning agency's staff, or a member whose grant names identity.",
-    )
-    agency: AgencyRef
-    kinds: list[str]
-    kinds_label: str
-    added_at: datetime.datetime
-
-
-class MeetingOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    title: str
-    held_on: datetime.date
-    place: str
-    purpose: str
-    agency: AgencyRef
-    members: list[AgencyRef]
-    share_days_after: int
-
-
-class MeetingDetailOut(MeetingOut):
-    agenda: list[AgendaItemOut]
-
-
 # --- builders -------------------------------------------------------------------------------
 
 STEP_LABELS = {
@@ -510,37 +445,3 @@ def referral_detail(
         gap=gap_out(rules.gap(referral, today)),
     )
     return answer
-
-
-def meeting_out(meeting: Meeting) -> dict[str, Any]:
-    return {
-        "id": meeting.pk,
-        "kind": meeting.kind,
-        "kind_label": meeting.get_kind_display(),
-        "title": meeting.title,
-        "held_on": meeting.held_on,
-        "place": meeting.place,
-        "purpose": meeting.purpose,
-        "agency": agency_ref(meeting.agency),
-        "members": [agency_ref(a) for a in meeting.members.order_by("pk")],
-        "share_days_after": meeting.share_days_after,
-    }
-
-
-def agenda_item_out(item: AgendaItem, own: bool, seen: Sight | None) -> dict[str, Any]:
-    """Own agency: case number and name; another member: the name only under a grant that
-    names identity (rule P5); otherwise nothing about the person."""
-    case = item.case
-    name = None
-    if own or (seen is not None and seen.permits(InfoKind.IDENTITY)):
-        name = case.person.full_name
-    return {
-        "id": item.pk,
-        "case_id": case.pk if own else None,
-        "case_number": case.number if own else None,
-        "person_name": name,
-        "agency": agency_ref(case.agency),
-        "kinds": list(item.kinds),
-        "kinds_label": kinds_label(item.kinds),
-        "added_at": item.added_at,
-    }

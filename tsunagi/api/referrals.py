@@ -1,6 +1,6 @@
-"""The API of referrals (つなぎ, rules P1, P4, R5) and support meetings (rule P5).
+"""The API of referrals (つなぎ, rules P1, P4, R5).
 
-Thin: parse, call one service of `tsunagi.referrals` or `tsunagi.meetings`, answer. A referral
+Thin: parse, call one service of `tsunagi.referrals`, answer. A referral
 the caller may not see (a draft, for the receiving agency) answers 404 like one that does not
 exist; a step that belongs to the other side answers 403; a step the referral's state does not
 allow answers 409 with the reason. Every read of a referral goes in the access log, on the
@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status
 
 from tsunagi.access import audit
@@ -35,9 +35,6 @@ from tsunagi.access.policy import (
 from tsunagi.access.shared import shown_name
 from tsunagi.agencies.models import Agency
 from tsunagi.consent.models import Consent
-from tsunagi.meetings import services as meeting_services
-from tsunagi.meetings.models import AgendaItem, Meeting
-from tsunagi.people import services as people
 from tsunagi.people.models import Case, Person
 from tsunagi.referrals import rules, selectors, services
 from tsunagi.referrals.models import Referral, ReminderSettings, State
@@ -45,15 +42,11 @@ from tsunagi.referrals.models import Referral, ReminderSettings, State
 from .people_schemas import ConflictOut
 from .referral_schemas import (
     AcceptIn,
-    AgendaIn,
     CancelIn,
     ConsentIn,
     DeclineIn,
     Direction,
     FirstContactIn,
-    MeetingDetailOut,
-    MeetingIn,
-    MeetingOut,
     ReceiveIn,
     ReferralDetailOut,
     ReferralIn,
@@ -63,9 +56,7 @@ from .referral_schemas import (
     ReminderSettingsOut,
     VersionIn,
     WaitingOut,
-    agenda_item_out,
     gap_out,
-    meeting_out,
     referral_detail,
     referral_out,
     reminder_out,
@@ -73,7 +64,6 @@ from .referral_schemas import (
 from .schemas import Error, ValidationErrorOut
 
 router = Router(tags=["referrals"])
-meetings_router = Router(tags=["meetings"])
 
 READ = {401: Error, 404: Error, 422: ValidationErrorOut}
 WRITE = {401: Error, 403: Error, 404: Error, 422: ValidationErrorOut}
@@ -611,11 +601,7 @@ def cancel_referral(request: HttpRequest, referral_id: int, payload: CancelIn) -
     )
 
 
-# --- support meetings -----------------------------------------------------------------------
-
-
-def _meeting_qs() -> Any:
-    return Meeting.objects.select_related("agency").prefetch_related("members")
+# --- the caller's agency ---------------------------------------------------------------------
 
 
 def _acting_agency(request: HttpRequest, agency_id: int | None) -> Agency:
@@ -633,95 +619,3 @@ def _acting_agency(request: HttpRequest, agency_id: int | None) -> Agency:
     if agency is None:
         raise Http404
     return agency
-
-
-def _meeting_detail(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
-    """The meeting with, for each agenda case, only what the caller may see; each person shown
-    is logged on the ground it was seen on (rule P3)."""
-    user = _user(request)
-    answer = meeting_out(meeting)
-    items = AgendaItem.objects.filter(meeting=meeting).select_related(
-        "case", "case__person", "case__agency"
-    )
-    agenda = []
-    for item in items:
-        own = can(user, Action.VIEW, Kind.CASE, item.case)
-        seen = None if own else sight(user, Kind.PERSON, item.case.person)
-        shown = agenda_item_out(item, own, seen)
-        agenda.append(shown)
-        if own:
-            people.log_read(user, Kind.CASE, item.case, request, meeting=meeting.pk)
-        elif seen is not None and shown["person_name"] is not None:
-            people.log_shared_read(user, Kind.PERSON, item.case.person, seen, request)
-    answer["agenda"] = agenda
-    return answer
-
-
-@meetings_router.post(
-    "",
-    response={201: MeetingDetailOut, **WRITE},
-    summary="Convene a support meeting (支援調整会議 or 支援会議 under Article 9)",
-)
-def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
-    agency = _acting_agency(request, payload.agency)
-    ids = list(dict.fromkeys(payload.members))
-    members = list(Agency.objects.filter(pk__in=ids))
-    if len(members) != len(ids):
-        raise ValidationError({"members": _("No agency has one of these ids.")})
-    data = payload.dict(exclude={"agency", "members"})
-    data["kind"] = str(payload.kind.value)
-    meeting = meeting_services.create_meeting(
-        _user(request), agency, data, members=members, request=request
-    )
-    return Status(201, _meeting_detail(request, _meeting_qs().get(pk=meeting.pk)))
-
-
-class MeetingPage(Schema):
-    items: list[MeetingOut]
-    count: int
-
-
-@meetings_router.get(
-    "",
-    response={200: MeetingPage, **READ},
-    summary="The meetings your agency convened or is a member of, latest first",
-)
-def list_meetings(
-    request: HttpRequest,
-    limit: int = Query(50, ge=1, le=200, description="At most 200 rows per page."),
-    offset: int = Query(0, ge=0),
-) -> Any:
-    found = scope(_user(request), Kind.MEETING, _meeting_qs()).order_by("-held_on", "-id")
-    return {
-        "items": [meeting_out(m) for m in found[offset : offset + limit]],
-        "count": found.count(),
-    }
-
-
-@meetings_router.get(
-    "/{meeting_id}",
-    response={200: MeetingDetailOut, **READ},
-    summary="A meeting with its members and agenda (each case only as far as you may see it)",
-)
-def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
-    meeting = get_visible(_user(request), Kind.MEETING, _meeting_qs(), pk=meeting_id)
-    return _meeting_detail(request, meeting)
-
-
-@meetings_router.post(
-    "/{meeting_id}/agenda",
-    response={201: MeetingDetailOut, **WRITE},
-    summary="Put a case of your agency on the agenda",
-    description="At a support meeting under Article 9 every other member agency gets a grant "
-    "for the case, for the meeting's purpose and the kinds named (rule P5); at a support "
-    "coordination meeting nothing is shared without the person's consent (rule P1).",
-)
-def add_agenda_item(request: HttpRequest, meeting_id: int, payload: AgendaIn) -> Any:
-    user = _user(request)
-    meeting = get_visible(user, Kind.MEETING, _meeting_qs(), pk=meeting_id)
-    case = Case.objects.select_related("person").filter(pk=payload.case).first()
-    if case is None or not can(user, Action.VIEW, Kind.CASE, case):
-        raise ValidationError({"case": _("Choose a case of your own agency.")})
-    kinds = [str(k.value) for k in payload.kinds] if payload.kinds is not None else None
-    meeting_services.add_agenda_item(user, meeting, case, kinds=kinds, request=request)
-    return Status(201, _meeting_detail(request, meeting))

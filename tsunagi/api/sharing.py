@@ -142,7 +142,7 @@ def _log_list(request: HttpRequest, action: str, about: Any = None, **filters: A
 
 def _consent_qs() -> QuerySet[Consent]:
     return Consent.objects.select_related(
-        "agency", "person", "recipient_agency", "witness", "recorded_by"
+        "agency", "person", "recipient_agency", "recipient_meeting", "witness", "recorded_by"
     )
 
 
@@ -194,7 +194,9 @@ def list_explanations(request: HttpRequest, person: int) -> Any:
     tags=["consents"],
     summary="Record a consent (rule P1), as a multipart form with the signed form's `scan`",
     description="A signed paper consent needs the file `scan`; a verbal one a `witness` among "
-    "the agency's staff. A family member who calls cannot consent for an adult.",
+    "the agency's staff. A family member who calls cannot consent for an adult. The consent "
+    "names the receiving agency, a kind of agency, or a support coordination meeting "
+    "(`recipient_meeting`) whose members may then share the case put on its agenda.",
 )
 def create_consent(
     request: HttpRequest,

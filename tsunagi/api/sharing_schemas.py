@@ -72,6 +72,11 @@ class ConsentIn(Schema):
     representative_relationship: str = ""
     recipient_agency: int | None = Field(None, description="The receiving agency's id.")
     recipient_kind: str = Field("", description="Or a kind of agency (agency `kind` values).")
+    recipient_meeting: int | None = Field(
+        None,
+        description="Or a support coordination meeting your agency takes part in: the person "
+        "agrees that its member agencies share the information (rule P1).",
+    )
     purpose: str = Field("", max_length=300)
     kinds: list[str] = Field(default_factory=list, description=KINDS_HELP)
     given_on: JapaneseDate | None = Field(None, description=DATE_HELP + " Default: today.")
@@ -99,6 +104,9 @@ class ConsentOut(Schema):
     representative_relationship: str
     recipient_agency_id: int | None
     recipient_kind: str
+    recipient_meeting_id: int | None = Field(
+        None, description="The support coordination meeting the consent names, if any."
+    )
     recipient_label: str
     purpose: str
     kinds: list[str]
@@ -137,6 +145,7 @@ def consent_out(viewer: Any, consent: Consent) -> dict[str, Any]:
         "representative_relationship": consent.representative_relationship,
         "recipient_agency_id": consent.recipient_agency_id,
         "recipient_kind": consent.recipient_kind,
+        "recipient_meeting_id": consent.recipient_meeting_id,
         "recipient_label": consent.recipient_label,
         "purpose": consent.purpose,
         "kinds": list(consent.kinds),
