@@ -273,7 +273,11 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
     shared = answer(s.station.get(f"/plans/{pid}"))
     assert shared["person_wishes"] == HER_WISHES
     assert {i["what"] for i in shared["items"]} == {i["what"] for i in plan["items"]}
+    assert shared["shared"] is True and shared["case_id"] is None
     assert AuditEvent.objects.filter(actor=world.station_staff, grant=grant["code"]).exists()
+    # Read-only: the plan stays the self-reliance agency's to change.
+    changed = s.station.patch(f"/plans/{pid}", {"overall_aim": "x", "version": plan["version"]})
+    assert changed.status_code == 403
 
     # ... and nothing else of the self-reliance agency: another person, case and plan.
     other, other_case = register(
