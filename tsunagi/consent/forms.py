@@ -3,17 +3,21 @@ calendar (令和7年4月1日, R7.4.1, 2025-04-01). The services validate; these 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagi.access.kinds import InfoKind
 from tsunagi.access.models import EMERGENCY_GROUNDS, GrantKind
 from tsunagi.access.services import DEFAULT_EMERGENCY_HOURS, MAX_EMERGENCY_HOURS
 from tsunagi.agencies.models import Agency, AgencyKind
+from tsunagi.meetings.models import Meeting, MeetingKind
 from tsunagi.web.forms import JapaneseDateField, TsunagiForm, _choice
+from tsunagi.web.wareki import format_wareki
 
 from .models import Giver, Method
 
@@ -25,6 +29,25 @@ DATE_HELP = _("令和/平成 or the Western year: 令和7年4月1日, R7.4.1, 20
 class AgencyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Agency) -> str:
         return f"{obj.name}（{obj.prefecture.name}）" if obj.prefecture_id else obj.name
+
+
+class MeetingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Meeting) -> str:
+        return f"{format_wareki(obj.held_on)} {obj.title}（{obj.agency.name}）"
+
+
+# How far back a support coordination meeting is still offered as a consent's recipient.
+RECENT_MEETING_DAYS = 90
+
+
+def coordination_meetings(agency_id: int) -> QuerySet[Meeting]:
+    """Support coordination meetings the agency sits at, upcoming or of the last 90 days."""
+    since = timezone.localdate() - timedelta(days=RECENT_MEETING_DAYS)
+    return (
+        Meeting.objects.filter(kind=MeetingKind.COORDINATION, members=agency_id, held_on__gte=since)
+        .select_related("agency")
+        .order_by("held_on", "pk")
+    )
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -72,6 +95,16 @@ class ConsentForm(TsunagiForm):
         required=False,
         help_text=_("Only when the consent names a kind of agency rather than one agency."),
     )
+    recipient_meeting = MeetingChoiceField(
+        label=_("or the members of a support coordination meeting"),
+        queryset=Meeting.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text=_(
+            "The person agrees that the member agencies of this meeting (支援調整会議) share the "
+            "information, for the meeting. Upcoming meetings and those of the last 90 days."
+        ),
+    )
     purpose = forms.CharField(label=_("purpose"), max_length=300)
     kinds = forms.MultipleChoiceField(
         label=_("kinds of information"),
@@ -99,7 +132,24 @@ class ConsentForm(TsunagiForm):
     def __init__(self, *args: Any, agency_id: int, staff: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choice(self, "recipient_agency").queryset = other_agencies(agency_id)
+        _choice(self, "recipient_meeting").queryset = coordination_meetings(agency_id)
         _choice(self, "witness").queryset = staff
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        named = [
+            k for k in ("recipient_agency", "recipient_kind", "recipient_meeting") if data.get(k)
+        ]
+        if len(named) > 1:
+            # rule P1: the consent names whom the information goes to, in one way
+            self.add_error(
+                named[-1],
+                _(
+                    "Name one recipient: an agency, a kind of agency, or a support coordination "
+                    "meeting."
+                ),
+            )
+        return data
 
     @property
     def needs_representative(self) -> bool:

@@ -8,7 +8,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from tsunagi.access import audit
@@ -26,7 +28,7 @@ from tsunagi.people.services import log_read
 from tsunagi.web.decorators import member_required
 
 from .. import selectors, services
-from ..forms import ConsentForm, ExplanationForm, WithdrawForm
+from ..forms import ConsentForm, ExplanationForm, WithdrawForm, coordination_meetings
 from ..models import Consent
 from .common import _apply_errors, _caseworkers, case_of, own_person
 
@@ -43,6 +45,12 @@ def _get_consent(request: HttpRequest, pk: int) -> Consent:
 def _is_owner(user: Any, consent: Consent) -> bool:
     side = standing(user, Kind.CONSENT, consent)
     return side is not None and side.owner
+
+
+def _meeting_agenda_url(consent: Consent) -> str:
+    query = {"consent": consent.pk} | ({"case": consent.case_id} if consent.case_id else {})
+    url = reverse("meetings:detail", args=[consent.recipient_meeting_id])
+    return f"{url}?{urlencode(query)}#agenda-add"
 
 
 def _case_query(case: Any) -> str:
@@ -84,12 +92,22 @@ def consent_record(request: HttpRequest, person_pk: int) -> HttpResponse:
     case = case_of(request, person)
     staff = _caseworkers(person.agency_id).exclude(pk=request.user.pk)
     today = timezone.localdate()
+    initial: dict[str, Any] = {"given_on": today, "given_by": "subject"}
+    meeting = request.GET.get("meeting", "")
+    chosen = (
+        coordination_meetings(person.agency_id).filter(pk=int(meeting)).first()
+        if meeting.isdigit()
+        else None
+    )
+    if chosen is not None:
+        # from a support coordination meeting's page: the consent names that meeting (rule P1)
+        initial |= {"recipient_meeting": chosen.pk, "purpose": chosen.purpose}
     form = ConsentForm(
         request.POST or None,
         request.FILES or None,
         agency_id=person.agency_id,
         staff=staff,
-        initial={"given_on": today, "given_by": "subject"},
+        initial=initial,
     )
     if request.GET.get("part") == "representative":
         # htmx: the representative's fields appear only when someone else consents.
@@ -109,6 +127,9 @@ def consent_record(request: HttpRequest, person_pk: int) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("The consent was recorded."))
+            if consent.recipient_meeting_id is not None:
+                # back to the meeting, to put the case on its agenda under this consent
+                return redirect(_meeting_agenda_url(consent))
             return redirect("consent:detail", pk=consent.pk)
     log_read(request.user, Kind.PERSON, person, request, shown_in="consent form")
     return render(
