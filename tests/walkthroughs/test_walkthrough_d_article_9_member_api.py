@@ -21,7 +21,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.api.factories import API, JAPANESE, ApiClient
+from tests.api.factories import JAPANESE, ApiClient
 from tests.people import years_ago
 from tests.referral_world import (
     answer,
@@ -37,13 +37,6 @@ from tsunagi.web.wareki import format_wareki
 pytestmark = pytest.mark.django_db
 
 SHARE_DAYS = 14
-
-
-def landed(method: str, path: str) -> bool:
-    """Whether the endpoint is written yet (issue 6 in progress)."""
-    from tsunagi.api.app import api
-
-    return method.lower() in api.get_openapi_schema()["paths"].get(API + path, {})
 
 
 def person(client: ApiClient, family: str, given: str, age: int, sex: str) -> tuple[int, int]:
@@ -84,12 +77,10 @@ def test_p5_walkthrough_d_an_article_9_member_sees_the_agenda_cases_and_nothing_
     sakamoto, sakamoto_case = person(agency, "坂本", "翔太", 31, "male")
     nomura, nomura_case = person(agency, "野村", "由美", 26, "female")
     nishimori, nishimori_case = person(agency, "西森", "誠", 44, "male")
-    plans = landed("POST", "/plans") and landed("GET", "/plans/{plan_id}")
-    if plans:
-        sr = world.city_self_reliance.pk
-        sakamoto_plan = a_plan(agency, sakamoto_case, sr)
-        nomura_plan = a_plan(agency, nomura_case, sr)
-        nishimori_plan = a_plan(agency, nishimori_case, sr)
+    sr = world.city_self_reliance.pk
+    sakamoto_plan = a_plan(agency, sakamoto_case, sr)
+    nomura_plan = a_plan(agency, nomura_case, sr)
+    nishimori_plan = a_plan(agency, nishimori_case, sr)
 
     # The support meeting under Article 9, the station a member; two cases on its agenda.
     meeting = answer(agency.post("/meetings", {
@@ -149,14 +140,16 @@ def test_p5_walkthrough_d_an_article_9_member_sees_the_agenda_cases_and_nothing_
         assert station.get(path).status_code == 404, path
     assert answer(station.get("/grants", direction="received"))["count"] == 2
 
-    if plans:
-        shared = answer(station.get(f"/plans/{sakamoto_plan}"))
-        assert shared["person_wishes"] == "少しずつ外に出られるようになりたい"
-        assert [i["what"] for i in shared["items"]] == ["定期的な面談"]
-        assert station.get(f"/plans/{nomura_plan}").status_code == 404  # no plan kind shared
-        assert station.get(f"/plans/{nishimori_plan}").status_code == 404
-        listed = answer(station.get("/plans"))
-        assert [p["id"] for p in listed["items"]] == [sakamoto_plan]
+    # Plans: 坂本's (the meeting shared "plan"), read-only; 野村's not (her agenda case names
+    # no plan); 西森's not.
+    shared = answer(station.get(f"/plans/{sakamoto_plan}"))
+    assert shared["shared"] is True and shared["person_name"] == "坂本 翔太"
+    assert shared["person_wishes"] == "少しずつ外に出られるようになりたい"
+    assert [i["what"] for i in shared["items"]] == ["定期的な面談"]
+    assert station.get(f"/plans/{nomura_plan}").status_code == 404
+    assert station.get(f"/plans/{nishimori_plan}").status_code == 404
+    listed = answer(station.get("/plans"))
+    assert [p["id"] for p in listed["items"]] == [sakamoto_plan]
 
     # After the sharing period, nothing.
     over = today + datetime.timedelta(days=SHARE_DAYS + 1)
@@ -164,9 +157,8 @@ def test_p5_walkthrough_d_an_article_9_member_sees_the_agenda_cases_and_nothing_
         later = client_for(world.station_staff)
         for grant in by_person.values():
             assert later.get(f"/grants/{grant['id']}/record").status_code == 404
-        if plans:
-            assert later.get(f"/plans/{sakamoto_plan}").status_code == 404
-            assert answer(later.get("/plans"))["items"] == []
+        assert later.get(f"/plans/{sakamoto_plan}").status_code == 404
+        assert answer(later.get("/plans"))["items"] == []
         agenda = answer(later.get(f"/meetings/{mid}"))["agenda"]
         assert [i["person_name"] for i in agenda] == [None, None]
         # ... and the agency cannot add a case to a meeting whose period is over.
@@ -174,5 +166,3 @@ def test_p5_walkthrough_d_an_article_9_member_sees_the_agenda_cases_and_nothing_
             "case": nishimori_case,
         })  # fmt: skip
         assert refused.status_code == 422 and JAPANESE.search(refused.json()["detail"])
-    if not plans:
-        pytest.skip("waiting for POST /api/v1/plans and GET /api/v1/plans/{plan_id}")

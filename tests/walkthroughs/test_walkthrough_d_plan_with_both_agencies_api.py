@@ -58,32 +58,6 @@ FAMILY_WISHES = "（母）早く就職して自立してほしい。"
 PERIOD_DAYS, REVIEW_DAYS = 180, 90
 
 
-def landed(method: str, path: str) -> None:
-    """Skip the rest of the walkthrough until the endpoint is written (issue 6 in progress)."""
-    from tsunagi.api.app import api
-
-    operations = api.get_openapi_schema()["paths"].get(API + path, {})
-    if method.lower() not in operations:
-        pytest.skip(f"waiting for {method} {API}{path}")
-
-
-def landed_field(method: str, path: str, field: str) -> None:
-    """Skip until the endpoint's request body has the field (issue 6 in progress)."""
-    from tsunagi.api.app import api
-
-    document = api.get_openapi_schema()
-    operation = document["paths"].get(API + path, {}).get(method.lower(), {})
-    fields: set[str] = set()
-    for content in operation.get("requestBody", {}).get("content", {}).values():
-        schema = content.get("schema", {})
-        ref = schema.get("$ref", "")
-        if ref:
-            schema = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
-        fields |= set(schema.get("properties", {}))
-    if field not in fields:
-        pytest.skip(f"waiting for `{field}` in {method} {API}{path}")
-
-
 @dataclass
 class Story:
     world: ReferralWorld
@@ -164,7 +138,6 @@ def codes(findings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def record_meeting_consent(s: Story, meeting_id: int, kinds: list[str]) -> dict[str, Any]:
     """Her signed consent naming the support coordination meeting (`recipient_meeting`)."""
-    landed_field("POST", "/consents", "recipient_meeting")
     today = timezone.localdate()
     form = {
         "person": s.person["id"],
@@ -201,7 +174,6 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
     assert "R3a" in before and "R3b" not in before  # fmt: skip
 
     # Step 1: her plan with items of both agencies, the R4 default split.
-    landed("POST", "/plans")
     plan = answer(s.agency.post("/plans", plan_body(s)), 201)
     pid = plan["id"]
     assert plan["state"] == "draft" and plan["person_wishes"] == HER_WISHES
@@ -251,7 +223,6 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
     kinds = ["identity", "situation", "plan"]
     consent = record_meeting_consent(s, mid, kinds)
     assert consent["recipient_meeting_id"] == mid and consent["kinds"] == kinds
-    landed_field("POST", "/meetings/{meeting_id}/agenda", "consent")
     agenda = answer(
         s.agency.post(f"/meetings/{mid}/agenda", {"case": s.case_id, "consent": consent["id"]}),
         201,
@@ -303,7 +274,6 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
     assert [p["id"] for p in listed["items"]] == [pid]
 
     # Step 4: the minutes, the approval at the meeting, the support decision.
-    landed("PUT", "/meetings/{meeting_id}/agenda/{item_id}/minutes")
     minutes = answer(s.agency.put(f"/meetings/{mid}/agenda/{item['id']}/minutes", {
         "minutes": "本人の意向を確認。就労準備支援はセンター、居場所と訪問はステーションが担当。",
         "decision": "plan_approved",
@@ -316,7 +286,6 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
     assert their_minutes["minutes"] == minuted["minutes"]
     assert their_minutes["decision"] == "plan_approved"
     assert japanese(their_minutes["decision_label"])
-    landed("POST", "/plans/{plan_id}/approve")
     approved = answer(s.agency.post(f"/plans/{pid}/approve", {"agenda_item": item["id"]}))
     assert approved["state"] == "approved" and approved["approved_on"] == today.isoformat()
     assert "R3b" not in codes(approved["findings"])  # the station was at the meeting
@@ -329,7 +298,6 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
     assert decided["review_on"] == review_on.isoformat()
 
     # The review date: not listed before it, listed on the day.
-    landed("GET", "/plans/reviews")
     assert pid not in [p["id"] for p in answer(s.agency.get("/plans/reviews"))["items"]]
     row = f'id="review-{pid}"'  # the home page's panel of reviews due
     with on_day(review_on - datetime.timedelta(days=1)):
@@ -349,7 +317,6 @@ def test_walkthrough_d_plan_with_both_agencies_through_the_api() -> None:
 
 def test_r1_walkthrough_d_no_plan_without_her_wishes() -> None:
     s = her_case()
-    landed("POST", "/plans")
 
     for wishes in ("", "   "):
         refused = s.agency.post("/plans", plan_body(s, person_wishes=wishes))
@@ -360,7 +327,6 @@ def test_r1_walkthrough_d_no_plan_without_her_wishes() -> None:
 
 def test_r4_walkthrough_d_an_item_has_exactly_one_responsible_agency() -> None:
     s = her_case()
-    landed("POST", "/plans")
     body = plan_body(s)
 
     without = {**body, "items": [{**body["items"][0], "responsible_agency": None}]}
@@ -381,7 +347,6 @@ def test_r4_walkthrough_d_an_item_has_exactly_one_responsible_agency() -> None:
 
 def test_walkthrough_d_two_users_editing_her_plan_the_second_gets_409() -> None:
     s = her_case()
-    landed("PATCH", "/plans/{plan_id}")
     colleague = make_user("sr-staff-2", s.world.city_self_reliance, Role.STAFF)
     other = client_for(colleague)
     plan = answer(s.agency.post("/plans", plan_body(s)), 201)
