@@ -392,7 +392,6 @@ def test_the_users_who_must_see_nothing_of_minutes_and_tasks(story, who):
         assert_error(response, 404)
 
 
-@pytest.mark.skip(reason="waiting for tsunagi.meetings.printing (another helper)")
 def test_the_minutes_print_as_a_pdf(story):
     path, _item = on_agenda(story)
 
@@ -400,3 +399,8 @@ def test_the_minutes_print_as_a_pdf(story):
 
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert "private" in response["Cache-Control"]
+    assert AuditEvent.objects.filter(action="meeting.printed", actor=story["staff"]).exists()
+    # a member prints it too, with the agenda cases it sees
+    theirs = story["receiver"].get(f"{path}/print")
+    assert theirs.status_code == 200 and theirs.content.startswith(b"%PDF")

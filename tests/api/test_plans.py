@@ -508,7 +508,6 @@ def test_the_users_who_must_see_nothing(story, who):
 # --- printing -------------------------------------------------------------------------------
 
 
-@pytest.mark.skip(reason="waiting for tsunagi.plans.printing (another helper)")
 def test_the_plan_prints_as_a_pdf_for_its_agency(story):
     plan = write(story)
 
