@@ -16,7 +16,7 @@ from django.utils import timezone
 from tsunagi.access.policy import Kind, sight
 from tsunagi.accounts.models import User
 from tsunagi.agencies.models import HIKIKOMORI_KINDS, AgencyKind
-from tsunagi.bench.harness import load_calls
+from tsunagi.bench.harness import Registry, load_calls, run_bench
 from tsunagi.demo.builders import reset_demo
 from tsunagi.demo.cast import ADULT_CENTER, KOCHI_CITY_SELF_RELIANCE
 from tsunagi.demo.plans import MEETING, SR_STAFF, STAFF, STORY_D
@@ -142,6 +142,13 @@ def test_the_bench_calls_find_walkthrough_d(built: str) -> None:
     assert calls["plans.detail"].path().endswith(f"/{plan.pk}/")
     assert calls["api.plans.case"].path() == f"/api/v1/plans?case={plan.case_id}"
     assert calls["meetings.detail"].path().endswith(f"/{plan.approved_item.meeting_id}/")
+    mine = Registry()
+    for name in PLAN_CALLS:
+        mine._calls[name] = calls[name]
+
+    result = run_bench(mine, sizes=[0], repeat=1, warmup=0, rebuild=None)
+
+    assert not result.problems, result.table()
 
 
 def snapshot() -> list[tuple[object, ...]]:
