@@ -197,11 +197,6 @@ def _meeting(cast: Any, staff: Any, kind: str = "coordination", members: Any = N
     )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    reason="core: the check constraint consent_names_recipient does not count recipient_meeting "
-    "(needs a migration in tsunagi/consent)",
-    strict=True,
-)
 def test_p1_a_consent_names_the_support_coordination_meeting(story):
     cast, staff, _mother, son, case = story
     meeting = _meeting(cast, staff)

@@ -150,9 +150,6 @@ def record_meeting_consent(s: Story, meeting_id: int, kinds: list[str]) -> dict[
         "case": s.case_id,
         "given_by": "subject",
         "recipient_meeting": meeting_id,
-        # The station too: the core's check constraint `consent_names_recipient` does not yet
-        # count a meeting as a recipient (a model change with a migration, not ours to make).
-        "recipient_agency": s.world.city_station.pk,
         "purpose": "支援調整会議で支援プランを検討するため",
         "kinds": kinds,
         "given_on": today.isoformat(),

@@ -139,7 +139,9 @@ class Consent(models.Model):
                 name="consent_valid_after_given",
             ),
             models.CheckConstraint(
-                condition=models.Q(recipient_agency__isnull=False) | ~models.Q(recipient_kind=""),
+                condition=models.Q(recipient_agency__isnull=False)
+                | ~models.Q(recipient_kind="")
+                | models.Q(recipient_meeting__isnull=False),
                 name="consent_names_recipient",
             ),
         ]

@@ -96,6 +96,11 @@ def record_consent(
     consent.recipient_meeting_id = meeting_id
     consent.witness_id = witness_id
     errors: dict[str, str] = {}
+    named = [recipient_id is not None, meeting_id is not None, bool(consent.recipient_kind)]
+    if sum(named) > 1:
+        errors["recipient_agency"] = _(
+            "Name one receiving agency, a kind of agency, or a meeting: only one of them."
+        )
     if meeting_id is not None:
         # the meeting must be one the agency takes part in, of the kind that needs consent
         from tsunagi.meetings.models import Meeting, MeetingKind
