@@ -23,6 +23,7 @@ from tsunagi.consent.models import Consent, Explanation
 from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.meetings.models import Meeting, MeetingKind
 from tsunagi.people.models import Assessment, Case, Contact, Flag, Household, Person
+from tsunagi.plans.models import Evaluation, SupportPlan
 from tsunagi.referrals.models import Dismissal, Introduction, Referral
 
 ALL = frozenset(Role)
@@ -114,8 +115,9 @@ EXPECTED |= {
     (Kind.HOUSEHOLD, "new", N): CASEWORK,
     (Kind.HOUSEHOLD, "new_other", N): NONE,
 }
-# A case and the records that hang on it (contacts, assessments, flags, and the referral work the
-# agency keeps to itself: introductions (rule R3a) and suggestions set aside) are seen together.
+# A case and the records that hang on it (contacts, assessments, flags, the referral work the
+# agency keeps to itself: introductions (rule R3a) and suggestions set aside, and the support
+# plan with its evaluation) are seen together.
 CASE_AND_PARTS = (
     Kind.CASE,
     Kind.CONTACT,
@@ -123,6 +125,8 @@ CASE_AND_PARTS = (
     Kind.FLAG,
     Kind.INTRODUCTION,
     Kind.DISMISSAL,
+    Kind.PLAN,
+    Kind.EVALUATION,
 )
 for _kind in CASE_AND_PARTS:
     EXPECTED |= {
@@ -313,7 +317,21 @@ def _personal_records(
         return c
 
     def parts(c: Case) -> dict[Kind, Any]:
+        plan = SupportPlan.objects.create(
+            agency=c.agency, person=c.person, case=c, person_wishes="外に出たい",
+            starts_on=now.date(), state="decided", created_by=colleague,
+        )  # fmt: skip
         return {
+            Kind.PLAN: plan,
+            Kind.EVALUATION: Evaluation.objects.create(
+                plan=plan,
+                agency=c.agency,
+                case=c,
+                evaluated_on=now.date(),
+                person_view="少し外に出られた",
+                decision="replan",
+                created_by=colleague,
+            ),
             Kind.CONTACT: Contact.objects.create(
                 agency=c.agency,
                 case=c,
@@ -390,6 +408,8 @@ def _personal_records(
         (Kind.FLAG, Flag),
         (Kind.INTRODUCTION, Introduction),
         (Kind.DISMISSAL, Dismissal),
+        (Kind.PLAN, SupportPlan),
+        (Kind.EVALUATION, Evaluation),
     ):
         records[(kind, "new")] = model(agency=center, case=cases["own"])
         records[(kind, "new_on_restricted")] = model(agency=center, case=hidden)
@@ -535,6 +555,7 @@ MODELS: dict[Kind, Any] = {
     Kind.ASSESSMENT: Assessment, Kind.FLAG: Flag, Kind.CONSENT: Consent,
     Kind.EXPLANATION: Explanation, Kind.GRANT: Grant, Kind.REFERRAL: Referral,
     Kind.MEETING: Meeting, Kind.INTRODUCTION: Introduction, Kind.DISMISSAL: Dismissal,
+    Kind.PLAN: SupportPlan, Kind.EVALUATION: Evaluation,
 }  # fmt: skip
 
 
