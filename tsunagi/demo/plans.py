@@ -132,10 +132,8 @@ def _meeting(
     )
 
 
-def _consent(actor: User, case: Case, meeting: Meeting, given_on: datetime.date, to: Agency) -> Any:
-    """The person's consent naming the meeting (rule P1). It names the meeting's one other member
-    as well: the consent table's check constraint still asks for an agency or a kind besides a
-    meeting."""
+def _consent(actor: User, case: Case, meeting: Meeting, given_on: datetime.date) -> Any:
+    """The person's consent naming the meeting (rule P1): its members see what it names."""
     from tsunagi.consent import services as consents
 
     from .sharing import _scan
@@ -146,7 +144,6 @@ def _consent(actor: User, case: Case, meeting: Meeting, given_on: datetime.date,
         {
             "given_by": "subject",
             "recipient_meeting": meeting,
-            "recipient_agency": to,
             "purpose": "支援調整会議でプランと役割分担を話し合うため",
             "kinds": MEETING_KINDS,
             "given_on": given_on,
@@ -188,7 +185,7 @@ def build_plans(seed: int) -> Counter[str]:
         attendees=[sr_staff, sr_manager],
         other_attendees="高知市 福祉管理課 担当者",
     )
-    first_consent = _consent(sr_staff, case, first_meeting, _day(today, FIRST_CONSENT), city)
+    first_consent = _consent(sr_staff, case, first_meeting, _day(today, FIRST_CONSENT))
     first_item = meetings.add_agenda_item(sr_staff, first_meeting, case, consent=first_consent)
     first = plans.create_plan(
         sr_staff,
@@ -284,7 +281,7 @@ def build_plans(seed: int) -> Counter[str]:
         attendees=[sr_staff, sr_manager, staff],
         other_attendees="本人（冒頭のみ同席）",
     )
-    consent = _consent(sr_staff, case, meeting, _day(today, CONSENT), center)
+    consent = _consent(sr_staff, case, meeting, _day(today, CONSENT))
     item = meetings.add_agenda_item(sr_staff, meeting, case, consent=consent)
     item = meetings.record_minutes(
         sr_staff,

@@ -87,12 +87,14 @@ def walkthrough_d(*, decide: bool = True) -> WalkthroughD:
         members=[cast.center],
         attendees=[sr, center_staff],
     )
-    # The consent names the meeting; it also names the center, the one other member, because
-    # the consent table's check constraint still wants an agency or a kind besides a meeting.
     consent = make_consent(
-        sr, person, cast.center, ["identity", "situation", "plan"], case=case,
+        sr,
+        person,
+        None,  # type: ignore[arg-type]  # the meeting is the recipient
+        ["identity", "situation", "plan"],
+        case=case,
         recipient_meeting=meeting,
-    )  # fmt: skip
+    )
     item = meetings.add_agenda_item(sr, meeting, case, consent=consent)
     plan = plans.create_plan(
         sr,
