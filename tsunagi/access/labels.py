@@ -96,6 +96,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "suggestion.listed": _("Suggestions shown"),
     "meeting.created": _("Support meeting created"),
     "meeting.changed": _("Support meeting members or attendees changed"),
+    "meeting.printed": _("Minutes of a support meeting printed"),
     "meeting.task_added": _("Follow-up task added"),
     "meeting.task_done": _("Follow-up task done"),
     "agenda.minutes": _("Minutes of an agenda case recorded"),
