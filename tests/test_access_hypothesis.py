@@ -2,7 +2,8 @@
 record without a valid ground (issue 4 item 6; access.md, rules P1, P4, P5, S5).
 
 The world (the son of walkthrough A at the center, with a contact, an assessment, a flag, an
-introduction and a suggestion set aside — the last two never shown under any grant;
+introduction and a suggestion set aside — the last two never shown under any grant — and a
+support plan with its evaluation;
 the self-reliance agency's staff, manager and auditor; a supporter; an outsider) is built once
 per test; each generated example runs in a savepoint that is rolled back. The test keeps its own
 account of which grants exist and whether each was ended or its consent withdrawn, and checks
@@ -33,6 +34,8 @@ from tsunagi.accounts.models import Role
 from tsunagi.consent.services import withdraw_consent
 from tsunagi.people import services as people
 from tsunagi.people.models import Household
+from tsunagi.plans import services as plans
+from tsunagi.plans.models import PlanState, SupportPlan
 from tsunagi.referrals import services as referrals
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +51,8 @@ RECORDS = (
     Kind.FLAG,
     Kind.INTRODUCTION,
     Kind.DISMISSAL,
+    Kind.PLAN,
+    Kind.EVALUATION,
 )
 # Records of the agency's own referral work: no grant, whatever it names, shows them (rule R3a).
 NEVER_SHARED = (Kind.INTRODUCTION, Kind.DISMISSAL)
@@ -123,6 +128,17 @@ def world() -> dict[str, Any]:
         {"target_kind": "peer_group", "to_name": "当事者会", "what_given": "会の案内"},
     )
     dismissal = referrals.dismiss_suggestion(staff, case, "R6", reason="本人が今は望まない")
+    plan = plans.create_plan(
+        staff,
+        case,
+        {"person_wishes": "外に出たい", "family_wishes": "働いてほしい", "mode": "accompaniment"},
+        items=[{"what": "訪問", "responsible_agency": cast.center, "service": "home_visit"}],
+    )
+    SupportPlan.objects.filter(pk=plan.pk).update(state=PlanState.DECIDED)
+    evaluation = plans.evaluate_plan(
+        staff, plan, {"person_view": "少し楽になった", "decision": "follow_up"}
+    )
+    plan.refresh_from_db()
     users = {
         "staff": staff,
         "sr_staff": _user("sr_staff", cast.self_reliance, Role.STAFF),
@@ -140,6 +156,8 @@ def world() -> dict[str, Any]:
         Kind.FLAG: case.flags.get(),
         Kind.INTRODUCTION: introduction,
         Kind.DISMISSAL: dismissal,
+        Kind.PLAN: plan,
+        Kind.EVALUATION: evaluation,
     }
     return {"cast": cast, "users": users, "records": records, "son": son, "case": case}
 
@@ -302,10 +320,23 @@ def test_p1_shared_values_never_leaves_the_granted_kinds(
     case = records[Kind.CASE]
     case.problems = problems
     case.main_problem = problems[0] if problems else ""
-    for kind in (Kind.PERSON, Kind.CASE, Kind.CONTACT, Kind.ASSESSMENT, Kind.FLAG):
+    for kind in (
+        Kind.PERSON,
+        Kind.CASE,
+        Kind.CONTACT,
+        Kind.ASSESSMENT,
+        Kind.FLAG,
+        Kind.PLAN,
+        Kind.EVALUATION,
+    ):
         obj = records[kind]
         values = shared_values(obj, kinds)
         assert set(values) - {"id"} <= _fields(obj, set(kinds))
+    # the plan: its wishes under situation or plan, the rest under plan only
+    plan_values = set(shared_values(records[Kind.PLAN], kinds)) - {"id"}
+    if "plan" not in kinds:
+        assert plan_values <= {"person_wishes", "family_wishes"}
+        assert set(shared_values(records[Kind.EVALUATION], kinds)) == {"id"}
     if "special_care" not in kinds and "situation" in kinds:
         shared = shared_values(case, kinds)
         assert not {"health", "dv_abuse"} & set(shared["problems"])
