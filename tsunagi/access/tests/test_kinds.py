@@ -26,8 +26,20 @@ from tsunagi.people.models import (
     HouseholdMember,
     Person,
 )
+from tsunagi.plans.models import Evaluation, Goal, PlanItem, SupportPlan
 
-MODELS = (Person, Case, HouseholdMember, Contact, Assessment, Flag)
+MODELS = (
+    Person,
+    Case,
+    HouseholdMember,
+    Contact,
+    Assessment,
+    Flag,
+    SupportPlan,
+    Goal,
+    PlanItem,
+    Evaluation,
+)
 
 # Fields that are never shared with another agency, whatever the grant: the keys and owners of
 # the record, internal notes, who typed what, search keys, and other people's identity (the
@@ -58,6 +70,19 @@ NEVER_SHARED: dict[str, frozenset[str]] = {
     ),
     "people.flag": frozenset(
         {"id", "agency", "case", "source", "resolved_at", "resolved_by", "resolution"}
+    ),
+    # the plan's keys, the plan it replaces and the agenda case that approved it (another
+    # agency's meeting record), who wrote it, and the edit counter
+    "plans.supportplan": frozenset(
+        {
+            "id", "agency", "person", "case", "previous", "approved_item", "created_by",
+            "created_at", "updated_by", "updated_at", "version",
+        }
+    ),
+    "plans.goal": frozenset({"id", "plan"}),
+    "plans.planitem": frozenset({"id", "plan"}),
+    "plans.evaluation": frozenset(
+        {"id", "plan", "agency", "case", "created_by", "created_at"}
     ),
 }  # fmt: skip
 
@@ -155,6 +180,9 @@ def test_shared_values_never_returns_a_field_outside_the_kinds(kinds: list[str])
         Contact(pk=3, summary="電話", notes="メモ", urgent=True, duration_minutes=30),
         Flag(pk=4, kind="urgent_need", rule="R8", reason="食事がない", source="x"),
         HouseholdMember(pk=5, relationship="parent", notes="メモ"),
+        _plan(),
+        Goal(pk=6, term="short", text="週1回外出する"),
+        Evaluation(pk=8, person_view="少し外に出られた", decision="end", step_daily_life=True),
     ]
     for obj in objs:
         label = obj._meta.label_lower
@@ -200,6 +228,55 @@ def test_identity_shows_name_and_contact_but_no_internal_notes() -> None:
     assert values["family_name"] == "山田" and values["phone"] == "088-000-1234"
     assert "notes" not in values and "phone_digits" not in values
     assert shared_values(person, ["situation"]) == {"id": 1}
+
+
+def _plan() -> SupportPlan:
+    return SupportPlan(
+        pk=11,
+        number=2,
+        state="decided",
+        mode="goals",
+        person_wishes="人と話すのはこわいが、いつか働きたい",
+        family_wishes="早く働いてほしい",
+        overall_aim="生活リズムを整える",
+        starts_on=datetime.date(2025, 4, 1),
+        ends_on=datetime.date(2025, 9, 30),
+        review_on=datetime.date(2025, 6, 30),
+        decided_by="高知市",
+        version=4,
+    )
+
+
+def test_p1_situation_shows_a_plans_wishes_only() -> None:
+    """The person's and the family's wishes are "situation and wishes": a consent for situation
+    shows them, and nothing else of the plan, its goals, items or evaluation."""
+    values = shared_values(_plan(), SITUATION_ONLY)
+    assert values == {
+        "id": 11,
+        "person_wishes": "人と話すのはこわいが、いつか働きたい",
+        "family_wishes": "早く働いてほしい",
+    }
+    for label in ("plans.goal", "plans.planitem", "plans.evaluation"):
+        assert not record_shareable(label, SITUATION_ONLY), label
+        assert not record_shareable(label, ["identity", "assessment", "special_care"]), label
+    assert not record_shareable("plans.supportplan", ["identity", "assessment", "special_care"])
+
+
+def test_plan_shows_the_whole_plan_but_never_its_keys() -> None:
+    values = shared_values(_plan(), ["plan"])
+    assert values["overall_aim"] == "生活リズムを整える" and values["decided_by"] == "高知市"
+    assert values["person_wishes"].startswith("人と話す")
+    assert "version" not in values and "created_by" not in values
+    assert set(values) - {"id"} == set(FIELD_KINDS["plans.supportplan"])
+    for label in ("plans.goal", "plans.planitem", "plans.evaluation"):
+        assert record_shareable(label, ["plan"]), label
+
+
+def test_an_evaluation_is_plan_only() -> None:
+    assert all(k == frozenset({InfoKind.PLAN}) for k in FIELD_KINDS["plans.evaluation"].values())
+    evaluation = Evaluation(pk=5, person_view="少し外に出られた", decision="replan")
+    assert shared_values(evaluation, SITUATION_ONLY) == {"id": 5}
+    assert shared_values(evaluation, ["plan"])["person_view"] == "少し外に出られた"
 
 
 def test_normalise_and_label() -> None:
