@@ -120,13 +120,11 @@ def coordination_meeting(
 
 
 def meeting_consent(world: PlanWorld, meeting: Meeting, kinds: list[str] | None = None) -> Any:
-    """Her consent naming the meeting. It names the center (the one other member) as well: the
-    consent table's check constraint `consent_names_recipient` still refuses a consent that
-    names a meeting only (see tsunagi/consent/tests/test_meeting_consent.py)."""
+    """Her consent naming the meeting (P1): its member agencies may share her information."""
     return make_consent(
         world.sr,
         world.person,
-        world.cast.center,
+        None,  # type: ignore[arg-type]
         kinds or ["identity", "situation", "plan"],
         case=world.case,
         recipient_meeting=meeting,

@@ -378,7 +378,7 @@ def meeting_consent_for(world: PlanWorld, case: Case, meeting: Any) -> Any:
     from tests.sharing import make_consent
 
     return make_consent(
-        world.sr, case.person, world.cast.center, ["identity", "situation"], case=case,
+        world.sr, case.person, None, ["identity", "situation"], case=case,  # type: ignore[arg-type]
         recipient_meeting=meeting,
     )  # fmt: skip
 
