@@ -91,7 +91,7 @@ def agenda_cases(user: Any, meeting: Meeting) -> QuerySet[Case]:
 
 def meeting_consents(user: Any, meeting: Meeting, cases: QuerySet[Case]) -> QuerySet[Consent]:
     """Rule P1: the consents, in force today, of the persons of these cases that name this
-    meeting or every other member agency (the service's own test, `add_agenda_item`)."""
+    meeting or every other member agency (as `services.add_agenda_item` checks)."""
     today = timezone.localdate()
     candidates = scope(
         user,
@@ -104,11 +104,15 @@ def meeting_consents(user: Any, meeting: Meeting, cases: QuerySet[Case]) -> Quer
         ),
     ).select_related("recipient_agency", "recipient_meeting")
     members = list(meeting.members.all())
+    # a consent naming a meeting is for that meeting only, even when the members overlap
     keep = [
         c.pk
         for c in candidates
         if c.recipient_meeting_id == meeting.pk
-        or all(c.names_agency(m) for m in members if m.pk != c.agency_id)
+        or (
+            c.recipient_meeting_id is None
+            and all(c.names_agency(m) for m in members if m.pk != c.agency_id)
+        )
     ]
     return (
         Consent.objects.filter(pk__in=keep)

@@ -105,18 +105,6 @@ def test_p1_a_meeting_not_offered_is_refused_in_japanese(story: Story) -> None:
     assert not Consent.objects.exists()
 
 
-CONSTRAINT_STILL_NAMES_AGENCY_OR_KIND = any(
-    c.name == "consent_names_recipient"
-    and "recipient_meeting" not in str(getattr(c, "condition", ""))
-    for c in Consent._meta.constraints
-)
-
-
-@pytest.mark.xfail(
-    CONSTRAINT_STILL_NAMES_AGENCY_OR_KIND,
-    reason="the model's constraint consent_names_recipient does not yet accept a meeting alone",
-    strict=True,
-)
 def test_p1_consent_naming_the_meeting_recorded_and_back_to_the_meeting(story: Story) -> None:
     meeting = story.meeting()
     meeting.members.add(story.cast.self_reliance)

@@ -44,13 +44,15 @@ class World:
     def consent(
         self, kinds: list[str], to: Any = None, meeting: Meeting | None = None, **data: Any
     ) -> Consent:
-        """The son's consent to the self-reliance agency (every other member of the center's
-        meetings), or naming `meeting` too."""
-        extra: dict[str, Any] = {"recipient_meeting": meeting} if meeting is not None else {}
+        """The son's consent to `to`, by default the self-reliance agency (every other member
+        of the center's meetings), or to the members of `meeting` alone."""
+        if meeting is not None:
+            return make_consent(
+                self.staff, self.son, to, kinds, case=self.case, recipient_meeting=meeting, **data
+            )
         return make_consent(
-            self.staff, self.son, to or self.cast.self_reliance, kinds, case=self.case,
-            **extra, **data,
-        )  # fmt: skip
+            self.staff, self.son, to or self.cast.self_reliance, kinds, case=self.case, **data
+        )
 
 
 def make_world() -> World:

@@ -94,6 +94,7 @@ def test_r3b_a_meeting_for_a_plan_invites_the_hikikomori_agency(world: World) ->
     form = response.context["form"]
     assert response.status_code == 200 and "R3b" in page
     assert "高知県ひきこもり地域支援センター" in page and "支援調整会議" in page
+    assert "このプランで本人を支援します" in page  # the reason, in Japanese
     assert form["kind"].value() == "coordination"
     assert form["members"].value() == [world.cast.center.pk]
     assert AuditEvent.objects.filter(actor=world.sr, action="plan.viewed").exists()
@@ -193,12 +194,16 @@ def test_p1_kinds_beyond_the_consent_are_refused_and_kept(world: World) -> None:
 
 def test_p1_only_consents_in_force_naming_the_meeting_are_offered(world: World) -> None:
     m = world.meeting("coordination")
+    other_meeting = world.meeting("coordination")  # the same members
     elsewhere = world.consent(["identity"], to=world.cast.city_office)
     expired = world.consent(["identity"], given_on=days(-400), valid_until=days(-1))
     good = world.consent(["identity", "situation"])
+    named = world.consent(["identity"], to=None, meeting=m)
+    for_the_other = world.consent(["identity"], to=None, meeting=other_meeting)
     form = client_for(world.staff).get(f"/meetings/{m.pk}/").context["form"]
     offered = set(form.fields["consent"].queryset)
-    assert good in offered and elsewhere not in offered and expired not in offered
+    assert offered == {good, named}
+    assert elsewhere not in offered and expired not in offered and for_the_other not in offered
     # a consent not offered cannot be posted either
     response = client_for(world.staff).post(
         f"/meetings/{m.pk}/agenda/add/", {"case": world.case.pk, "consent": elsewhere.pk}
