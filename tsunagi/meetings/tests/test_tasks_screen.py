@@ -88,6 +88,7 @@ def test_open_tasks_on_the_responsible_agencys_home_and_done_from_there(world: W
     panel = home_panel(world.sr)
     assert TASK in panel and "期限切れ" in panel and f"/meetings/tasks/{task.pk}/done/" in panel
     assert TASK not in home_panel(world.cast.outsider)
+    assert TASK in html(client_for(world.sr).get("/"))  # the home page includes the panel
     response = client_for(world.sr).post(f"/meetings/tasks/{task.pk}/done/", {"next": "home"})
     assert response.status_code == 302 and response["Location"] == "/"
     task.refresh_from_db()
