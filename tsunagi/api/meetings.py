@@ -177,8 +177,8 @@ def update_meeting(request: HttpRequest, meeting_id: int, payload: MeetingPatch)
     members = None
     if data.get("members") is not None:
         members = _agencies(data["members"], "members")
-    attendees: list[Any] = []
-    if data.get("attendees"):
+    attendees: list[Any] | None = None  # left out: unchanged; [] clears the attendees
+    if data.get("attendees") is not None:
         wanted = list(dict.fromkeys(data["attendees"]))
         attendees = list(User.objects.filter(pk__in=wanted, is_active=True))
         if len(attendees) != len(wanted):

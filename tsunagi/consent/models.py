@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagi.access.kinds import kinds_label
 from tsunagi.agencies.models import AgencyKind
+from tsunagi.web.wareki import format_wareki
 
 
 class Giver(models.TextChoices):
@@ -154,7 +155,12 @@ class Consent(models.Model):
         if self.recipient_agency_id:
             return str(self.recipient_agency)
         if self.recipient_meeting_id:
-            return str(_("the members of %(meeting)s") % {"meeting": self.recipient_meeting})
+            meeting = self.recipient_meeting
+            assert meeting is not None
+            return str(
+                _("the members of %(meeting)s")
+                % {"meeting": f"{format_wareki(meeting.held_on)} {meeting.title}"}
+            )
         return str(self.get_recipient_kind_display())
 
     @property

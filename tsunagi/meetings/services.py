@@ -161,6 +161,10 @@ def _check_meeting_consent(meeting: Meeting, case: Case, consent: Any) -> None:
         )
     today = timezone.localdate()
     others = list(meeting.members.exclude(pk=case.agency_id))
+    if consent.recipient_meeting_id not in (None, meeting.pk):
+        raise ValidationError(
+            {"consent": [_("The consent names another meeting: it does not cover this one (P1).")]}
+        )
     if (
         consent.person_id != case.person_id
         or not consent.stands_on(today)
@@ -178,11 +182,11 @@ def _check_meeting_consent(meeting: Meeting, case: Case, consent: Any) -> None:
         )
 
 
-def _set_attendees(meeting: Meeting, attendees: Iterable[Any]) -> None:
-    """Attendees are users of the member agencies."""
-    chosen = list(attendees)
-    if not chosen:
+def _set_attendees(meeting: Meeting, attendees: Iterable[Any] | None) -> None:
+    """Attendees are users of the member agencies; None leaves them as they are."""
+    if attendees is None:
         return
+    chosen = list(attendees)
     from tsunagi.accounts.models import Membership
 
     allowed = set(
@@ -204,7 +208,7 @@ def set_attendees(
     meeting: Meeting,
     *,
     members: Iterable[Agency] | None = None,
-    attendees: Iterable[Any] = (),
+    attendees: Iterable[Any] | None = None,
     other_attendees: str | None = None,
     request: HttpRequest | None = None,
 ) -> Meeting:

@@ -19,6 +19,7 @@ from tsunagi.consent import services
 from tsunagi.consent.models import Consent
 from tsunagi.meetings import services as meetings
 from tsunagi.meetings.models import Meeting
+from tsunagi.web.wareki import format_wareki
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_p1_a_meeting_consent_names_the_members_only(story: Any) -> None:
     assert consent.names_agency(cast.center)
     for outside in (cast.city_office, cast.tokyo_agency, cast.office):
         assert not consent.names_agency(outside)
-    assert str(meeting) in consent.recipient_label
+    assert consent.recipient_label == f"{format_wareki(meeting.held_on)} {meeting.title}の構成機関"
 
 
 def test_p1_a_consent_naming_only_the_meeting_is_recorded(story: Any) -> None:

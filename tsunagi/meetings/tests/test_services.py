@@ -104,12 +104,6 @@ def test_p1_a_consent_naming_the_meeting_shares_the_consented_kinds_with_the_oth
     assert not pending_notices(cast.users[Role.MANAGER])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_check_meeting_consent asks names_agency for each other member, and a consent "
-    "naming another coordination meeting names that meeting's members: a consent given for "
-    "meeting A is taken for meeting B when B's other members sit on A",
-)
 def test_p1_a_consent_naming_another_meeting_is_refused(story):
     cast, staff, son, case = story
     meeting = _meeting(cast, staff, kind="coordination")
