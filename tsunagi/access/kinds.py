@@ -162,6 +162,7 @@ FIELD_KINDS: dict[str, dict[str, frozenset[InfoKind]]] = {
         f: frozenset({P})
         for f in ("goal", "what", "responsible_agency", "service", "frequency", "order")
     },
+    "plans.goalresult": {f: frozenset({P}) for f in ("goal", "achievement", "notes")},
     "plans.evaluation": {
         **{
             f: frozenset({P})

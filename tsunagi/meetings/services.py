@@ -222,6 +222,19 @@ def set_attendees(
             raise ValidationError(
                 {"members": [_("An agency with a case on the agenda stays a member.")]}
             )
+        added = {a.pk for a in chosen} - set(meeting.members.values_list("pk", flat=True))
+        if added and meeting.consents.filter(withdrawn_at__isnull=True).exists():
+            # rule P1: a person consented to the members as they were; a new member is not named
+            raise ValidationError(
+                {
+                    "members": [
+                        _(
+                            "People have consented to this meeting as its members were: convene "
+                            "a new meeting to add an agency (P1)."
+                        )
+                    ]
+                }
+            )
         meeting.members.set(chosen)
     _set_attendees(meeting, attendees)
     if other_attendees is not None:

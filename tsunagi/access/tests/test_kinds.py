@@ -26,7 +26,7 @@ from tsunagi.people.models import (
     HouseholdMember,
     Person,
 )
-from tsunagi.plans.models import Evaluation, Goal, PlanItem, SupportPlan
+from tsunagi.plans.models import Evaluation, Goal, GoalResult, PlanItem, SupportPlan
 
 MODELS = (
     Person,
@@ -39,6 +39,7 @@ MODELS = (
     Goal,
     PlanItem,
     Evaluation,
+    GoalResult,
 )
 
 # Fields that are never shared with another agency, whatever the grant: the keys and owners of
@@ -84,6 +85,7 @@ NEVER_SHARED: dict[str, frozenset[str]] = {
     "plans.evaluation": frozenset(
         {"id", "plan", "agency", "case", "created_by", "created_at"}
     ),
+    "plans.goalresult": frozenset({"id", "evaluation"}),
 }  # fmt: skip
 
 SC = InfoKind.SPECIAL_CARE

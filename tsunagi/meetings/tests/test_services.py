@@ -241,7 +241,9 @@ def test_attendees_work_in_a_member_agency(story):
         )  # fmt: skip
 
 
-def test_members_change_but_an_agency_with_a_case_on_the_agenda_stays(story):
+def test_p1_members_change_but_an_agency_on_the_agenda_stays_and_none_joins_after_consent(
+    story,
+):
     cast, staff, _son, _case = story
     sr = receiver(cast)
     meeting = _meeting(cast, staff, kind="coordination", members=[cast.self_reliance])
@@ -255,8 +257,11 @@ def test_members_change_but_an_agency_with_a_case_on_the_agenda_stays(story):
     with pytest.raises(ValidationError) as err:
         services.set_attendees(staff, meeting, members=[cast.city_office])
     assert "members" in err.value.message_dict
-    services.set_attendees(staff, meeting, members=[cast.self_reliance, cast.city_office])
-    assert set(meeting.members.all()) == {cast.center, cast.self_reliance, cast.city_office}
+    # rule P1: the person consented to the members as they were, so none can be added
+    with pytest.raises(ValidationError) as err:
+        services.set_attendees(staff, meeting, members=[cast.self_reliance, cast.city_office])
+    assert "P1" in err.value.message_dict["members"][0]
+    assert set(meeting.members.all()) == {cast.center, cast.self_reliance}
     # only the convening agency changes them; a member gets Denied, an outsider 404
     with pytest.raises(Denied):
         services.set_attendees(sr, meeting, members=[cast.self_reliance])
@@ -372,3 +377,10 @@ def test_a_task_belongs_to_a_case_on_this_meetings_agenda(story):
     with pytest.raises(ValidationError) as err:
         services.add_task(staff, second, {"what": "x", "agency": cast.center, "item": item})
     assert set(err.value.message_dict) == {"item"}
+
+
+def test_members_join_a_meeting_nobody_has_consented_to_yet(story):
+    cast, staff, _son, _case = story
+    meeting = _meeting(cast, staff, kind="coordination", members=[cast.self_reliance])
+    services.set_attendees(staff, meeting, members=[cast.self_reliance, cast.city_office])
+    assert set(meeting.members.all()) == {cast.center, cast.self_reliance, cast.city_office}
