@@ -20,7 +20,7 @@ assessment and another person of the agency are set up through the services. In 
 4. Back at the self-reliance agency: the minutes, the approval at the meeting, the support
    decision (高知市); the plan, due for review today, is on the home page's reviews panel.
 
-The station reaches her shared plan by its address: no screen links it (strict xfail below).
+The station opens her shared plan from the meeting page (the plan page shows the granted fields).
 """
 
 from __future__ import annotations
@@ -315,7 +315,7 @@ def test_walkthrough_d_plan_and_meeting_in_the_browser(
     expect(row).to_contain_text("支援計画と経過")
 
     # ... reads her plan, read-only, as shared by the self-reliance agency (typing its address:
-    # no screen links a member to a shared plan, see the xfail test below) ...
+    # the meeting page links it too, see the test below) ...
     page.goto(f"{base}/plans/{plan.pk}/")
     expect(page.locator("#shared-notice")).to_contain_text(f"{CITY_SR}から")
     expect(page.get_by_role("main")).to_contain_text(HER_WISHES)
@@ -387,14 +387,6 @@ def test_walkthrough_d_plan_and_meeting_in_the_browser(
     assert item.decision == AgendaDecision.PLAN_APPROVED and item.minutes == MINUTES
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="No screen links a member agency to the plan shared with it: the meeting page's "
-    "agenda case shows 'この会議で承認したプラン 支援プラン（第1版）' as plain text for a member "
-    "that sees the plan through its grant (tsunagi/meetings/agenda_sight.py _plans gives "
-    "link=False), and the shared record (consent:shared) does not list plans, although "
-    "plans:detail shows such a member the shared plan read-only.",
-)
 def test_walkthrough_d_the_station_opens_her_plan_from_the_meeting_page(
     page: Page, live_server: Any, story: Story
 ) -> None:

@@ -27,15 +27,13 @@ from .models import AgendaItem, Meeting
 
 
 def _plans(user: Any, item: AgendaItem) -> list[dict[str, Any]]:
-    """The plan approved at this agenda case: a link for its own agency, its number for a
-    member that sees plans through its grant, nothing otherwise."""
-    shown = []
-    for plan in item.approved_plans.all():
-        if can(user, Action.VIEW, Kind.PLAN, plan):
-            shown.append({"plan": plan, "link": True})
-        elif sight(user, Kind.PLAN, plan) is not None:
-            shown.append({"plan": plan, "link": False})
-    return shown
+    """The plan approved at this agenda case, linked for its own agency and for a member that
+    sees plans through its grant (the plan page then shows the granted fields only)."""
+    return [
+        {"plan": plan, "link": True}
+        for plan in item.approved_plans.all()
+        if can(user, Action.VIEW, Kind.PLAN, plan) or sight(user, Kind.PLAN, plan) is not None
+    ]
 
 
 def agenda_rows(user: Any, meeting: Meeting, request: HttpRequest) -> list[dict[str, Any]]:

@@ -12,8 +12,13 @@ from .text import normalize_phone, normalize_text, to_halfwidth
 from .wareki import DateFormatError, format_wareki, parse_date
 
 
+def _strip(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
 class NormalizingMixin:
-    """Strip and width-normalise every CharField before validation (NFKC: ＡＢ１→AB1, ｱ→ア)."""
+    """Strip and width-normalise every one-line CharField before validation (NFKC: ＡＢ１→AB1,
+    ｱ→ア); text areas are only stripped."""
 
     fields: dict[str, forms.Field]
 
@@ -29,7 +34,10 @@ class NormalizingMixin:
                 and not isinstance(field.widget, forms.PasswordInput)
             ):
                 values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
-                cleaned = [normalize_text(v) if isinstance(v, str) else v for v in values]
+                # Prose (a textarea) is kept as written, line breaks and full-width punctuation
+                # included: the person's wishes are recorded in their words (rule R1).
+                clean = _strip if isinstance(field.widget, forms.Textarea) else normalize_text
+                cleaned = [clean(v) if isinstance(v, str) else v for v in values]
                 if hasattr(data, "setlist"):
                     data.setlist(key, cleaned)
                 else:
