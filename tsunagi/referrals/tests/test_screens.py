@@ -495,9 +495,10 @@ def test_first_contact_records_the_accompaniment(story: Any) -> None:
     response = client.post(f"/referrals/{referral.pk}/steps/first_contact/", data)
     page = response.content.decode()
     assert response.status_code == 400 and "センターの土佐が同行" in page and "初回面談" in page
-    today = timezone.localdate().isoformat()
+    # yesterday: 10:00 today may still be ahead (a contact cannot be in the future)
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     response = client.post(
-        f"/referrals/{referral.pk}/steps/first_contact/", {**data, "occurred_on": today}
+        f"/referrals/{referral.pk}/steps/first_contact/", {**data, "occurred_on": yesterday}
     )
     assert response.status_code == 302
     referral.refresh_from_db()
