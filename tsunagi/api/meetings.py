@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status
@@ -44,6 +44,7 @@ from .meeting_schemas import (
     user_ref,
 )
 from .people_schemas import ConflictOut
+from .printing import pdf_answer, pdf_spec
 from .referrals import _acting_agency
 from .schemas import Error, ValidationErrorOut
 
@@ -51,14 +52,7 @@ router = Router(tags=["meetings"])
 
 READ = {401: Error, 404: Error, 422: ValidationErrorOut}
 WRITE = {401: Error, 403: Error, 404: Error, 422: ValidationErrorOut}
-PDF = {
-    "responses": {
-        "200": {
-            "description": "The minutes (議事録), A4.",
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-        }
-    }
-}
+PDF = pdf_spec("The minutes (議事録), A4.")
 
 
 def _user(request: HttpRequest) -> Any:
@@ -203,21 +197,11 @@ def update_meeting(request: HttpRequest, meeting_id: int, payload: MeetingPatch)
 )
 def print_minutes(request: HttpRequest, meeting_id: int) -> Any:
     from tsunagi.meetings.printing import minutes_pdf
-    from tsunagi.people.printing import PrintUnavailable
 
     meeting = _visible_meeting(request, meeting_id)
-    try:
-        pdf = minutes_pdf(_user(request), meeting, request)
-    except PrintUnavailable:
-        message = _(
-            "This server cannot make PDF files: the WeasyPrint library could not be "
-            "loaded. Nothing was printed. Please tell the operator of tsunagi."
-        )
-        return Status(503, {"detail": message})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_answer(
+        lambda: minutes_pdf(_user(request), meeting, request), f"minutes-{meeting.pk}.pdf"
+    )
 
 
 # --- the agenda and its minutes -------------------------------------------------------------

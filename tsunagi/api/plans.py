@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -57,6 +57,7 @@ from .plan_schemas import (
     plan_detail,
     plan_out,
 )
+from .printing import pdf_answer, pdf_spec
 from .schemas import Error, ValidationErrorOut
 
 router = Router(tags=["plans"])
@@ -64,14 +65,7 @@ router = Router(tags=["plans"])
 READ = {401: Error, 404: Error, 422: ValidationErrorOut}
 WRITE = {401: Error, 403: Error, 404: Error, 422: ValidationErrorOut}
 STEP = {409: ConflictOut, **WRITE}
-PDF = {
-    "responses": {
-        "200": {
-            "description": "The plan (プラン兼事業等利用申込書), A4, with its signature lines.",
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-        }
-    }
-}
+PDF = pdf_spec("The plan (プラン兼事業等利用申込書), A4, with its signature lines.")
 OWN = Sight(OWN_AGENCY, frozenset(ALL_KINDS), None)
 
 
@@ -451,19 +445,7 @@ def replan(request: HttpRequest, plan_id: int) -> Any:
     openapi_extra=PDF,
 )
 def print_plan(request: HttpRequest, plan_id: int) -> Any:
-    from tsunagi.people.printing import PrintUnavailable
     from tsunagi.plans.printing import plan_pdf
 
     plan = _own_plan(request, plan_id)
-    try:
-        pdf = plan_pdf(_user(request), plan, request)
-    except PrintUnavailable:
-        message = _(
-            "This server cannot make PDF files: the WeasyPrint library could not be "
-            "loaded. Nothing was printed. Please tell the operator of tsunagi."
-        )
-        return Status(503, {"detail": message})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="plan-{plan.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_answer(lambda: plan_pdf(_user(request), plan, request), f"plan-{plan.pk}.pdf")

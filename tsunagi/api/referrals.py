@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status
@@ -40,6 +40,7 @@ from tsunagi.referrals import rules, selectors, services
 from tsunagi.referrals.models import Referral, ReminderSettings, State
 
 from .people_schemas import ConflictOut
+from .printing import pdf_answer, pdf_spec
 from .referral_schemas import (
     AcceptIn,
     CancelIn,
@@ -400,38 +401,23 @@ def update_referral(request: HttpRequest, referral_id: int, payload: ReferralPat
     description="For a receiving agency without an account; the referring agency's staff print "
     "it once the person's consent is confirmed and while it stands (rules P1, P4): before that "
     "409, and a consent no longer in order 422. Each print is in the access log.",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "The letter.",
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=pdf_spec("The letter."),
 )
 def referral_letter(request: HttpRequest, referral_id: int) -> Any:
-    from tsunagi.people.printing import PrintUnavailable
     from tsunagi.referrals.printing import letter_pdf
 
     referral = _visible_referral(request, referral_id)
     try:
-        pdf = letter_pdf(_user(request), referral, request)
+        return pdf_answer(
+            lambda: letter_pdf(_user(request), referral, request),
+            f"referral-letter-{referral.pk}.pdf",
+        )
     except ValidationError as exc:
         problems = getattr(exc, "error_dict", {})
         if set(problems) == {"state"}:
             message = " ".join(str(m) for e in problems["state"] for m in e.messages)
             return Status(409, {"detail": message, "current_version": referral.version})
         raise
-    except PrintUnavailable:
-        message = _(
-            "This server cannot make PDF files: the WeasyPrint library could not be "
-            "loaded. Nothing was printed. Please tell the operator of tsunagi."
-        )
-        return Status(503, {"detail": message})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="referral-letter-{referral.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @router.post(
