@@ -8,12 +8,11 @@ exist. Each print is logged as `meeting.printed`.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from tsunagi.access.policy import Kind, get_visible
-from tsunagi.people.printing import PrintUnavailable
 from tsunagi.web.decorators import member_required
+from tsunagi.web.pdf import pdf_page
 
 from . import printing
 from .models import Meeting
@@ -24,22 +23,8 @@ def minutes_print(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_visible(
         request.user, Kind.MEETING, Meeting.objects.select_related("agency"), pk=pk
     )
-    try:
-        printed = printing.print_minutes(request.user, meeting, request)
-    except PrintUnavailable:
-        return render(
-            request,
-            "web/error.html",
-            {
-                "title": _("The minutes cannot be printed"),
-                "message": _(
-                    "This server cannot make PDF files: the WeasyPrint library could not be "
-                    "loaded. Nothing was printed. Please tell the operator of tsunagi."
-                ),
-            },
-            status=503,
-        )
-    response = HttpResponse(printed.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = printed.content_disposition
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_page(
+        request,
+        lambda: printing.print_minutes(request.user, meeting, request),
+        _("The minutes cannot be printed"),
+    )

@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from tsunagi.access.policy import Kind, get_visible
-from tsunagi.people.printing import Printed, PrintUnavailable
+from tsunagi.people.printing import Printed
 from tsunagi.web.decorators import member_required
+from tsunagi.web.pdf import pdf_page
 
 from . import printing
 from .models import SupportPlan
@@ -48,28 +47,7 @@ def _answer(
     title: str,
 ) -> HttpResponse:
     plan = _plan(request, pk)
-    try:
-        printed = make(request.user, plan, request)
-    except ValidationError as error:
-        problems = "　".join(str(m) for messages in error.message_dict.values() for m in messages)
-        return render(request, "web/error.html", {"title": title, "message": problems}, status=409)
-    except PrintUnavailable:
-        return render(
-            request,
-            "web/error.html",
-            {
-                "title": title,
-                "message": _(
-                    "This server cannot make PDF files: the WeasyPrint library could not be "
-                    "loaded. Nothing was printed. Please tell the operator of tsunagi."
-                ),
-            },
-            status=503,
-        )
-    response = HttpResponse(printed.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = printed.content_disposition
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_page(request, lambda: make(request.user, plan, request), title)
 
 
 @member_required
