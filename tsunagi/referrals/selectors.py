@@ -242,12 +242,15 @@ def suggestions_for(user: Any, case: Case, today: date | None = None) -> Suggest
     by_rule = {r.rule for r in referred.values()} | {i.rule for i in introduced.values()}
     active: list[CaseSuggestion] = []
     dismissed: list[CaseSuggestion] = []
+    resolved: dict[str, tuple[list[Resolved], str]] = {}
     for s in found:
         item = CaseSuggestion(s, dismissal=dismissals.get(s.code))
         for target in s.targets:
-            agencies, why = resolve_target(
-                target, person.municipality, situation.person.age, case.agency
-            )
+            if target not in resolved:  # several rules point at one target (R2, R8)
+                resolved[target] = resolve_target(
+                    target, person.municipality, situation.person.age, case.agency
+                )
+            agencies, why = resolved[target]
             item.agencies += agencies
             if why:
                 item.unresolved.append(why)
@@ -346,3 +349,12 @@ def limits_of(agency_id: int) -> dict[str, int]:
     keys = tuple(ReminderSettings.DEFAULTS)
     row = ReminderSettings.objects.filter(agency_id=agency_id).values(*keys).first()
     return dict(row) if row else dict(ReminderSettings.DEFAULTS)
+
+
+def without_accounts(agencies: QuerySet[Agency]) -> set[int]:
+    """The agencies nobody works for in tsunagi: a referral to them goes by a printed referral
+    letter (紹介状) and the referring agency records their answers."""
+    from tsunagi.accounts.models import Membership
+
+    with_accounts = Membership.objects.filter(is_active=True, agency__in=agencies).values("agency")
+    return set(agencies.exclude(pk__in=with_accounts).values_list("pk", flat=True))

@@ -23,7 +23,6 @@ from tsunagi.access import audit
 from tsunagi.access import services as sharing
 from tsunagi.access.kinds import InfoKind, shared_values
 from tsunagi.access.policy import OWN_AGENCY, Action, Denied, Kind, referral_side, require, standing
-from tsunagi.accounts.models import Membership
 from tsunagi.agencies.models import Agency
 from tsunagi.agencies.services import EditConflict
 from tsunagi.people import services as people
@@ -399,7 +398,9 @@ def cancel_referral(
 
 def has_accounts(agency: Agency) -> bool:
     """Does anyone work in tsunagi for this agency? If not, referrals to it go by letter."""
-    return Membership.objects.filter(agency=agency, is_active=True).exists()
+    from .selectors import without_accounts
+
+    return not without_accounts(Agency.objects.filter(pk=agency.pk))
 
 
 def _date_errors(referral: Referral) -> dict[str, list[str]]:

@@ -33,7 +33,7 @@ from tsunagi.access.policy import (
     require,
 )
 from tsunagi.access.shared import shown_name
-from tsunagi.accounts.models import Membership, Role
+from tsunagi.accounts.models import Role
 from tsunagi.agencies.models import Agency
 from tsunagi.agencies.services import EditConflict
 from tsunagi.consent.models import Consent
@@ -224,13 +224,6 @@ def _receivers(case: Case) -> Any:
     return Agency.objects.exclude(pk=case.agency_id).order_by("kind", "name")
 
 
-def _without_accounts(agencies: Any) -> set[int]:
-    """The agencies nobody works for in tsunagi (services.has_accounts, for a whole list): a
-    referral to them goes by a printed letter (紹介状)."""
-    with_accounts = Membership.objects.filter(is_active=True, agency__in=agencies).values("agency")
-    return set(agencies.exclude(pk__in=with_accounts).values_list("pk", flat=True))
-
-
 def _suggested(request: HttpRequest, case: Case, code: str, to: str) -> dict[str, Any] | None:
     """The suggestion the composer was opened from (`?rule=&to=`): its rule, its reason for this
     case and why the agency is the one, or the rule's general description."""
@@ -259,7 +252,7 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     rule = suggestions.rule_for(code) or next((r for r in suggestions.RULES if r.id == code), None)
     initial = {"to_agency": to if to.isdigit() else None, "rule": rule.id if rule else ""}
     agencies = _receivers(case)
-    letter_ids = _without_accounts(agencies)
+    letter_ids = selectors.without_accounts(agencies)
     form = ReferralForm(
         request.POST or None, agencies=agencies, initial=initial, by_letter=letter_ids
     )
