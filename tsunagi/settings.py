@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "tsunagi.meetings",
     "tsunagi.plans",
     "tsunagi.referrals",
+    "tsunagi.supporters",
+    "tsunagi.directory",
+    "tsunagi.oversight",
     "tsunagi.demo",
     "tsunagi.bench",
 ]

@@ -16,5 +16,9 @@ urlpatterns = [
     path("referrals/", include("tsunagi.referrals.urls")),
     path("meetings/", include("tsunagi.meetings.urls")),
     path("plans/", include("tsunagi.plans.urls")),
+    path("supporters/", include("tsunagi.supporters.urls")),
+    path("directory/", include("tsunagi.directory.urls")),
+    path("public/", include("tsunagi.directory.public_urls")),
+    path("oversight/", include("tsunagi.oversight.urls")),
     path("", include("tsunagi.web.urls")),
 ]

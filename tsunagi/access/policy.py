@@ -63,9 +63,26 @@ class Kind(StrEnum):
     GRANT = "grant"
     REFERRAL = "referral"
     MEETING = "meeting"
+    # supporters (rules S1-S8): the prefecture's training courses, the volunteers on its roster
+    # (their own personal data), the roster given to a municipality; the municipality's
+    # dispatches (with their guidance), visit reports, incidents and found-case reports
+    TRAINING = "training"
+    SUPPORTER = "supporter"
+    ROSTER = "roster"
+    DISPATCH = "dispatch"
+    VISIT_REPORT = "visit_report"
+    INCIDENT = "incident"
+    FOUND_CASE = "found_case"
+    # the directory of windows, places and linked agencies (public data; M1, M6, R6, R7)
+    DIRECTORY_ENTRY = "directory_entry"
+    # oversight (M2-M5): a municipality's lead department, needs surveys and platform; and the
+    # aggregate statistics of an agency or an area
+    MUNICIPAL_STRUCTURE = "municipal_structure"
+    STATISTICS = "statistics"
 
 
 # Kinds that hold personal data: every read and change is logged, the operator never sees them.
+# (The supporters' records below hold personal data too but follow their own rules.)
 PERSONAL_KINDS = frozenset(
     {
         Kind.PERSON,
@@ -82,8 +99,13 @@ PERSONAL_KINDS = frozenset(
 )
 # Records of the sharing itself, each about one person (or, for a meeting, several).
 SHARING_KINDS = frozenset({Kind.CONSENT, Kind.EXPLANATION, Kind.GRANT, Kind.REFERRAL, Kind.MEETING})
+# The supporters' world (rules S1-S8): the volunteers' own data (themselves, their place on a
+# municipality's roster) and the dispatch work about a visited person. All logged, never the
+# operator's; a supporter sees only their own record and their active dispatches.
+SUPPORTER_KINDS = frozenset({Kind.SUPPORTER, Kind.ROSTER})
+DISPATCH_KINDS = frozenset({Kind.DISPATCH, Kind.VISIT_REPORT, Kind.INCIDENT, Kind.FOUND_CASE})
 # Every kind whose reads and changes the access log must hold (access.md "What is logged").
-LOGGED_KINDS = PERSONAL_KINDS | SHARING_KINDS
+LOGGED_KINDS = PERSONAL_KINDS | SHARING_KINDS | SUPPORTER_KINDS | DISPATCH_KINDS
 # Records that hang on a case and are seen exactly when the case is.
 CASE_PARTS = frozenset(
     {
@@ -97,7 +119,10 @@ CASE_PARTS = frozenset(
     }
 )
 # Roles that work on an agency's cases (access.md: staff, and the manager "as staff, plus").
-CASEWORKERS = (Role.STAFF, Role.MANAGER)
+# The municipality's dispatch coordinator works on the cases of their own office: the households
+# supporters are dispatched to, and the hidden cases supporters find (rule S7: the municipality
+# opens the intake, and connects a household in need to the self-reliance agency with consent).
+CASEWORKERS = (Role.STAFF, Role.MANAGER, Role.DISPATCH_COORDINATOR)
 
 
 # Roles that work inside an agency's registry (everyone but the supporter, whose world is their
@@ -544,6 +569,196 @@ def _meeting(user: Any, action: Action, obj: Any) -> bool:
     return obj.members.filter(pk__in=workplaces).exists()
 
 
+# --- supporters (rules S1-S8) ------------------------------------------------------------------
+
+# Who runs a municipality's dispatch programme: its dispatch coordinators, and the office's
+# manager.
+DISPATCHERS = (Role.DISPATCH_COORDINATOR, Role.MANAGER)
+
+
+def _training(user: Any, action: Action, obj: Any) -> bool:
+    """Rule S1: the prefecture (or a designated city, or the municipality where the prefecture
+    trains no one) runs the courses; coordinators read them to arrange follow-up training."""
+    officers = (Role.PREFECTURAL_OFFICER, Role.MUNICIPAL_OFFICER)
+    if action == Action.VIEW:
+        return has_role(user, *officers, Role.DISPATCH_COORDINATOR, Role.OPERATOR)
+    if obj is None:
+        return has_role(user, *officers)
+    return obj.prefecture_id in prefectures_with(
+        user, Role.PREFECTURAL_OFFICER
+    ) or obj.organiser_id in agencies_with(user, *officers)
+
+
+def _on_roster_of(user: Any, supporter: Any) -> bool:
+    from tsunagi.supporters.models import RosterEntry
+
+    dispatchers = agencies_with(user, Role.DISPATCH_COORDINATOR)
+    return (
+        bool(dispatchers)
+        and supporter.withdrawn_on is None
+        and RosterEntry.objects.filter(supporter=supporter, agency__in=dispatchers).exists()
+    )
+
+
+def _supporter(user: Any, action: Action, obj: Any) -> bool:
+    """Rules S2/S3: the training prefecture keeps its supporters' records; a municipality that
+    was given the roster reads those on it (a withdrawn supporter leaves every roster at once);
+    a supporter reads and updates their own record (availability, preferences)."""
+    trainers = prefectures_with(user, Role.PREFECTURAL_OFFICER)
+    if obj is None:
+        if action == Action.VIEW:
+            return bool(trainers) or has_role(user, Role.DISPATCH_COORDINATOR)
+        return bool(trainers)
+    if obj.prefecture_id in trainers:
+        return True
+    if action == Action.CREATE or obj.pk is None:
+        return False
+    if obj.user_id is not None and obj.user_id == user.pk and has_role(user, Role.SUPPORTER):
+        return action in (Action.VIEW, Action.CHANGE)
+    return action == Action.VIEW and _on_roster_of(user, obj)
+
+
+def _roster(user: Any, action: Action, obj: Any) -> bool:
+    """Rule S3: the prefecture gives the roster; the receiving municipality's coordinators read
+    it and confirm again each supporter's wish to act."""
+    trainers = prefectures_with(user, Role.PREFECTURAL_OFFICER)
+    dispatchers = agencies_with(user, Role.DISPATCH_COORDINATOR)
+    if obj is None:
+        if action == Action.CREATE:
+            return bool(trainers)
+        if action == Action.CHANGE:
+            return bool(dispatchers)
+        return bool(trainers or dispatchers)
+    if action == Action.CREATE or obj.pk is None:
+        return obj.supporter.prefecture_id in trainers
+    if action == Action.VIEW and obj.supporter.prefecture_id in trainers:
+        return True
+    return obj.agency_id in dispatchers and obj.supporter.withdrawn_on is None
+
+
+def _dispatch_of(kind: Kind, obj: Any) -> Any:
+    return obj if kind == Kind.DISPATCH else getattr(obj, "dispatch", None)
+
+
+def _dispatch_work(user: Any, action: Action, obj: Any, kind: Kind) -> bool:
+    """Rules S4-S8: the municipality's dispatch work belongs to its office. The dispatched
+    supporter sees the dispatch, records visits and reports incidents only while the dispatch
+    is active (rule S5: a stop ends it at once); a supporter reports found cases (rule S7) to
+    a municipality that confirmed them and reads their own reports."""
+    offices = agencies_with(user, *DISPATCHERS)
+    supporter = has_role(user, Role.SUPPORTER)
+    if obj is None:
+        if action == Action.VIEW:
+            return bool(offices) or supporter
+        if action == Action.CREATE:
+            return bool(offices) or (supporter and kind != Kind.DISPATCH)
+        return bool(offices)
+    if obj.agency_id in offices:
+        return True
+    if not supporter:
+        return False
+    if kind == Kind.FOUND_CASE:
+        if action == Action.CREATE or obj.pk is None:
+            return _confirmed_for(user, obj.agency_id)
+        return action == Action.VIEW and obj.reported_by_id == user.pk
+    dispatch = _dispatch_of(kind, obj)
+    if dispatch is None or dispatch.supporter_id is None:
+        return False
+    if not (dispatch.is_active and dispatch.supporter.user_id == user.pk):
+        return False
+    if kind == Kind.DISPATCH:
+        return action == Action.VIEW
+    if action == Action.CREATE or obj.pk is None:
+        return True
+    return action == Action.VIEW
+
+
+def _confirmed_for(user: Any, agency_id: int) -> bool:
+    """A supporter the municipality's office has re-confirmed (rule S3)."""
+    from tsunagi.supporters.models import RosterEntry
+
+    return (
+        RosterEntry.objects.matchable().filter(supporter__user=user, agency_id=agency_id).exists()
+    )
+
+
+# --- directory and oversight ----------------------------------------------------------------
+
+
+def _municipalities_with(user: Any, *wanted: Role) -> set[int]:
+    return {
+        p.municipality_id
+        for p in positions(user)
+        if p.role in wanted and p.municipality_id is not None
+    }
+
+
+def _directory_entry(user: Any, action: Action, obj: Any) -> bool:
+    """Directory entries are public information (M1, M6, R6, R7). The prefecture's officers
+    keep its entries, a municipal officer their municipality's, an agency's manager the entries
+    about the agency."""
+    if action == Action.VIEW:
+        return bool(positions(user))
+    if is_operator(user):
+        return True
+    prefs = prefectures_with(user, Role.PREFECTURAL_OFFICER)
+    towns = _municipalities_with(user, Role.MUNICIPAL_OFFICER)
+    managed = agencies_with(user, Role.MANAGER)
+    if obj is None:
+        return bool(prefs or towns or managed)
+    return (
+        obj.prefecture_id in prefs
+        or (obj.municipality_id is not None and obj.municipality_id in towns)
+        or (obj.agency_id is not None and obj.agency_id in managed)
+    )
+
+
+def _municipal_structure(user: Any, action: Action, obj: Any) -> bool:
+    """Rules M2-M4 (and M5): a municipality's officers record its lead department, surveys and
+    platform; the prefecture's officers follow them and may record a joint platform."""
+    prefs = prefectures_with(user, Role.PREFECTURAL_OFFICER)
+    towns = _municipalities_with(user, Role.MUNICIPAL_OFFICER)
+    if obj is None:
+        if action == Action.VIEW:
+            return bool(prefs or towns) or is_operator(user)
+        return bool(prefs or towns)
+    if action == Action.VIEW and is_operator(user):
+        return True
+    return obj.municipality.prefecture_id in prefs or obj.municipality_id in towns
+
+
+def _statistics(user: Any, action: Action, area: Any) -> bool:
+    """Aggregates only (access.md): an agency's members see its figures; a municipality's
+    officers and coordinators their municipality's; the prefecture's officers every area of the
+    prefecture; the operator of a national installation every area. `area` is an Agency, a
+    Municipality, a Prefecture, or None for the whole installation."""
+    from tsunagi.agencies.models import Agency
+    from tsunagi.jurisdictions.models import Municipality, Prefecture
+
+    if action != Action.VIEW:
+        return False
+    if is_operator(user):
+        return True
+    prefs = prefectures_with(user, Role.PREFECTURAL_OFFICER)
+    towns = _municipalities_with(user, Role.MUNICIPAL_OFFICER, Role.DISPATCH_COORDINATOR)
+    if area is None:
+        return False
+    if isinstance(area, Prefecture):
+        return area.pk in prefs
+    if isinstance(area, Municipality):
+        return area.prefecture_id in prefs or area.pk in towns
+    if isinstance(area, Agency):
+        members = agencies_with(user, Role.STAFF, Role.MANAGER, Role.AUDITOR, *DISPATCHERS)
+        return (
+            area.pk in members
+            or area.prefecture_id in prefs
+            or (
+                area.operator_municipality_id is not None and area.operator_municipality_id in towns
+            )
+        )
+    raise ValueError(area)
+
+
 _DECIDERS = {
     Kind.PREFECTURE: _jurisdiction,
     Kind.MUNICIPALITY: _jurisdiction,
@@ -559,6 +774,16 @@ _DECIDERS = {
     Kind.GRANT: _grant,
     Kind.REFERRAL: _referral,
     Kind.MEETING: _meeting,
+    Kind.TRAINING: _training,
+    Kind.SUPPORTER: _supporter,
+    Kind.ROSTER: _roster,
+    **{
+        kind: (lambda k: lambda u, a, o: _dispatch_work(u, a, o, k))(kind)
+        for kind in sorted(DISPATCH_KINDS)
+    },
+    Kind.DIRECTORY_ENTRY: _directory_entry,
+    Kind.MUNICIPAL_STRUCTURE: _municipal_structure,
+    Kind.STATISTICS: _statistics,
     **{
         kind: (lambda k: lambda u, a, o: _personal(u, a, o, k))(kind)
         for kind in sorted(PERSONAL_KINDS)
@@ -608,6 +833,17 @@ def scope(user: Any, kind: Kind, queryset: models.QuerySet[M]) -> models.QuerySe
         return queryset.filter(_personal_q(user, kind))
     if kind in SHARING_KINDS:
         return queryset.filter(_sharing_q(user, kind))
+    if kind in SUPPORTER_KINDS or kind in DISPATCH_KINDS:
+        return queryset.filter(_supporters_q(user, kind))
+    if kind == Kind.TRAINING or kind == Kind.DIRECTORY_ENTRY:
+        return queryset
+    if kind == Kind.MUNICIPAL_STRUCTURE:
+        if is_operator(user):
+            return queryset
+        return queryset.filter(
+            Q(municipality__prefecture__in=prefectures_with(user, Role.PREFECTURAL_OFFICER))
+            | Q(municipality__in=_municipalities_with(user, Role.MUNICIPAL_OFFICER))
+        )
     if is_operator(user) and kind != Kind.AUDIT_EVENT:
         return queryset
     if kind == Kind.STAFF:
@@ -679,6 +915,33 @@ def _sharing_q(user: Any, kind: Kind) -> Q:
         seats = Meeting.members.through.objects.filter(agency__in=workplaces)
         return Q(agency__in=workplaces) | Q(pk__in=seats.values("meeting_id"))
     raise ValueError(kind)
+
+
+def _supporters_q(user: Any, kind: Kind) -> Q:
+    from tsunagi.supporters.models import RosterEntry
+
+    trainers = prefectures_with(user, Role.PREFECTURAL_OFFICER)
+    dispatchers = agencies_with(user, Role.DISPATCH_COORDINATOR)
+    offices = agencies_with(user, *DISPATCHERS)
+    if kind == Kind.SUPPORTER:
+        rostered = RosterEntry.objects.filter(agency__in=dispatchers).values("supporter_id")
+        q = Q(prefecture__in=trainers) | Q(withdrawn_on__isnull=True, pk__in=rostered)
+        if has_role(user, Role.SUPPORTER):
+            q |= Q(user=user)
+        return q
+    if kind == Kind.ROSTER:
+        return Q(supporter__prefecture__in=trainers) | Q(
+            agency__in=dispatchers, supporter__withdrawn_on__isnull=True
+        )
+    own = Q(agency__in=offices)
+    if not has_role(user, Role.SUPPORTER):
+        return own
+    if kind == Kind.FOUND_CASE:
+        return own | Q(reported_by=user)
+    from tsunagi.supporters.models import DispatchState
+
+    prefix = "" if kind == Kind.DISPATCH else "dispatch__"
+    return own | Q(**{f"{prefix}state": DispatchState.ACTIVE, f"{prefix}supporter__user": user})
 
 
 def _agency_part_q(user: Any, field: str) -> Q:

@@ -154,6 +154,20 @@ from . import sharing  # noqa: E402
 
 api.add_router("", sharing.router)
 
+from . import supporters  # noqa: E402
+
+api.add_router("", supporters.router)
+
+from . import directory, hsds  # noqa: E402
+
+api.add_router("/directory", directory.router)
+api.add_router("/hsds", hsds.router)
+
+from . import oversight, stats  # noqa: E402
+
+api.add_router("/municipal-structures", oversight.router)
+api.add_router("/stats", stats.router)
+
 # Added last, so it only answers paths no router above knows: a JSON 404, not an HTML page.
 _unknown = Router()
 
