@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tsunagi.supporters",
     "tsunagi.directory",
     "tsunagi.oversight",
+    "tsunagi.figures",
     "tsunagi.demo",
     "tsunagi.bench",
 ]

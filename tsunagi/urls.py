@@ -20,5 +20,6 @@ urlpatterns = [
     path("directory/", include("tsunagi.directory.urls")),
     path("public/", include("tsunagi.directory.public_urls")),
     path("oversight/", include("tsunagi.oversight.urls")),
+    path("statistics/", include("tsunagi.figures.urls")),
     path("", include("tsunagi.web.urls")),
 ]
