@@ -101,6 +101,10 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/introductions/{introduction_id}"),
     # referral statistics (tsunagi/api/referral_stats.py)
     ("get", "/api/v1/stats/referrals"),
+    # case statistics of an area (tsunagi/api/stats.py)
+    ("get", "/api/v1/stats/national-survey"),
+    ("get", "/api/v1/stats/hikikomori"),
+    ("get", "/api/v1/stats/dispatches"),
     # support meetings (tsunagi/api/meetings.py)
     ("post", "/api/v1/meetings"),
     ("get", "/api/v1/meetings"),

@@ -31,6 +31,7 @@ MENU = (
     (_("Pairings"), "agencies:pairings", (Action.VIEW, Kind.PAIRING)),
     (_("Users"), "accounts:users", (Action.CREATE, Kind.USER)),
     (_("Audit log"), "access:log", (Action.VIEW, Kind.AUDIT_EVENT)),
+    (_("Statistics"), "figures:index", (Action.VIEW, Kind.STATISTICS)),
 )
 
 
