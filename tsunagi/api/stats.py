@@ -1,3 +1,153 @@
-from ninja import Router
+"""Case statistics of an area (`GET /api/v1/stats/national-survey`, `/hikikomori`,
+`/dispatches`): thin over `tsunagi.figures` — the area and the months are parsed, the
+pre-aggregated figures summed, the privacy rules applied (rules P1–P3), and the tables answered as
+JSON, CSV or Excel with Japanese headers. (`/api/v1/stats/referrals` is the referral statistics of
+one agency, `api/referral_stats.py`.) Aggregates only: no person is named.
+"""
 
-router = Router()
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from tsunagi.figures import rules, selectors
+from tsunagi.figures.tables import Statistics
+from tsunagi.figures.views import export, statistics_for
+
+from .schemas import Error, ValidationErrorOut
+
+router = Router(tags=["statistics"])
+
+Cell = int | float | str
+
+
+class TableOut(Schema):
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
+class StatsOut(Schema):
+    area: str
+    area_label: str
+    from_month: str
+    to_month: str
+    exact: bool
+    suppressed_below: int
+    population: int | None
+    tables: list[TableOut]
+
+
+RESPONSES = {200: StatsOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut}
+
+COMMON = (
+    " `area`: `agency:ID`, `municipality:CODE` (5 digits), `prefecture:CODE` (2 digits) or "
+    "`national` (the operator only); default the first area the caller may see. An area the "
+    "caller may not see answers 404; a malformed area or month 422 with the field. `from`/`to`: "
+    "months (2025-04, 2025/4, 令和7年4月, R7.4); default this fiscal year (April–March), at most "
+    "ten years. A cell built from fewer than `suppressed_below` persons (TSUNAGI_MIN_CELL, 5) is "
+    '"<5", and so is one more cell where a total would give it back; the agency\'s own members '
+    "see exact counts of their agency (`exact`). `format=csv` or `format=xlsx`: a download of the "
+    "tables (`table=` one of them), logged as an export."
+)
+
+
+def _answer(
+    request: HttpRequest, section: str, area: str, from_: str, to: str, format: str, table: str
+) -> Any:
+    errors: dict[str, list[str]] = {}
+    if format not in ("", "json", "csv", "xlsx"):
+        errors["format"] = [_("Choose json, csv or xlsx.")]
+    found: Statistics | None = None
+    try:
+        found = statistics_for(request.user, area, from_, to)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if found is not None:
+        tables = [t for t in found.tables if t.section == section]
+        if table and table not in {t.key for t in tables}:
+            errors["table"] = [_("There is no such table.")]
+    if errors or found is None:
+        raise ValidationError(errors)
+    if table:
+        tables = [t for t in tables if t.key == table]
+    if format in ("csv", "xlsx"):
+        return export(request, found, tables, format)
+    return {
+        "area": selectors.area_key(found.area),
+        "area_label": selectors.area_label(found.area),
+        "from_month": found.months.first.strftime("%Y-%m"),
+        "to_month": found.months.last.strftime("%Y-%m"),
+        "exact": found.exact,
+        "suppressed_below": rules.threshold(),
+        "population": found.population,
+        "tables": [
+            {"key": t.key, "title": t.title, "headers": [str(h) for h in t.headers], "rows": t.rows}
+            for t in tables
+        ],
+    }
+
+
+@router.get(
+    "/national-survey",
+    response=RESPONSES,
+    summary="The national support-status survey's monthly figures (支援状況調査) of an area",
+    description=(
+        "新規相談受付件数, プラン作成件数, 就労支援対象者数, 就労者数, 増収者数 by month, per "
+        "100,000 population per month, the work-or-income rate, the step-up rate and screening "
+        "outcomes." + COMMON
+    ),
+)
+def national_survey(
+    request: HttpRequest,
+    area: str = "",
+    from_: str = Query("", alias="from"),
+    to: str = "",
+    format: str = "json",
+    table: str = "",
+) -> Any:
+    return _answer(request, "survey", area, from_, to, format, table)
+
+
+@router.get(
+    "/hikikomori",
+    response=RESPONSES,
+    summary="The hikikomori agencies' figures of an area",
+    description=(
+        "Contacts and unique persons by month; contacts by channel and by who consulted; unique "
+        "persons (each once a fiscal year per agency) by sex, age band and duration of withdrawal."
+        + COMMON
+    ),
+)
+def hikikomori(
+    request: HttpRequest,
+    area: str = "",
+    from_: str = Query("", alias="from"),
+    to: str = "",
+    format: str = "json",
+    table: str = "",
+) -> Any:
+    return _answer(request, "hikikomori", area, from_, to, format, table)
+
+
+@router.get(
+    "/dispatches",
+    response=RESPONSES,
+    summary="Supporter dispatches and visits of an area",
+    description="Dispatches by the month requested (by state now) and visits by whom they met."
+    + COMMON,
+)
+def dispatches(
+    request: HttpRequest,
+    area: str = "",
+    from_: str = Query("", alias="from"),
+    to: str = "",
+    format: str = "json",
+    table: str = "",
+) -> Any:
+    return _answer(request, "supporters", area, from_, to, format, table)

@@ -1,0 +1,320 @@
+"""Reading the statistics: which areas a user may see, the period in months, the figures of an
+area summed from the monthly rows, and the tables (with Japanese headers) after suppression.
+
+An area is an Agency (its own records), a Municipality (the records of persons living there,
+whatever agency holds them), a Prefecture (the agencies of the prefecture), or None (the whole
+installation, the operator only). `can(user, VIEW, STATISTICS, area)` decides; an area the user
+may not see answers 404.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from tsunagi.access.policy import (
+    DISPATCHERS,
+    Action,
+    Kind,
+    agencies_with,
+    can,
+    is_operator,
+    prefectures_with,
+)
+from tsunagi.accounts.models import Membership, Role
+from tsunagi.agencies.models import Agency
+from tsunagi.jurisdictions.models import Municipality, Prefecture
+from tsunagi.web.wareki import DateFormatError, parse_date
+
+from . import measures as m
+from .models import MonthlyFigure
+
+Area = Agency | Municipality | Prefecture | None
+NATIONAL = "national"
+
+
+# --- the period in months ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Months:
+    first: date  # the first day of the first month
+    last: date  # the first day of the last month
+
+    @property
+    def months(self) -> list[date]:
+        found, day = [], self.first
+        while day <= self.last:
+            found.append(day)
+            day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        return found
+
+    @property
+    def until(self) -> date:
+        nxt = date(self.last.year + (self.last.month == 12), self.last.month % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+
+
+_MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
+
+
+def parse_month(text: str) -> date:
+    """A month typed as 2025-04, 2025/4, 2025年4月, 令和7年4月 or R7.4."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    found = _MONTH.match(text)
+    if found:
+        year, month = int(found.group(1)), int(found.group(2))
+    else:
+        try:
+            day = parse_date(text + ("1日" if text.endswith("月") else ".1"))
+        except DateFormatError:
+            day = None
+        if day is None:
+            raise ValueError(text)
+        year, month = day.year, day.month
+    if not 1 <= month <= 12 or not 1900 <= year <= 2200:
+        raise ValueError(text)
+    return date(year, month, 1)
+
+
+def parse_months(first: str, last: str, today: date) -> Months:
+    """The period from two months; empty: this fiscal year (April to March). Raises
+    ValidationError with the field that is wrong (Japanese messages)."""
+    errors: dict[str, list[str]] = {}
+    found: dict[str, date | None] = {}
+    for name, text in (("from", first), ("to", last)):
+        found[name] = None
+        if (text or "").strip():
+            try:
+                found[name] = parse_month(text)
+            except ValueError:
+                errors[name] = [
+                    _("Enter a month such as 2025-04 or 令和7年4月."),
+                ]
+    if errors:
+        raise ValidationError(errors)
+    start, end = found["from"], found["to"]
+    fiscal = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    if start is None and end is None:
+        start, end = fiscal, date(fiscal.year + 1, 3, 1)
+    elif start is None:
+        assert end is not None
+        start = date(end.year if end.month >= 4 else end.year - 1, 4, 1)
+    elif end is None:
+        end = date(start.year + 1 if start.month >= 4 else start.year, 3, 1)
+    if end < start:
+        raise ValidationError({"to": [_("The end of the period is before its start.")]})
+    if (end.year - start.year) * 12 + end.month - start.month >= 120:
+        raise ValidationError({"to": [_("Choose a period of ten years or less.")]})
+    return Months(start, end)
+
+
+# --- areas ------------------------------------------------------------------------------------
+
+
+def area_key(area: Area) -> str:
+    if area is None:
+        return NATIONAL
+    prefix = {Agency: "agency", Municipality: "municipality", Prefecture: "prefecture"}
+    return f"{prefix[type(area)]}:{area.pk}"
+
+
+def area_label(area: Area) -> str:
+    if area is None:
+        return _("All areas (national)")
+    if isinstance(area, Municipality):
+        return f"{area.prefecture.name} {area.name}"
+    return area.name
+
+
+def find_area(user: Any, text: str) -> Area:
+    """The area named by `agency:12`, `municipality:39201` (code or id), `prefecture:39` (code)
+    or `national`. Malformed: ValidationError (422); not visible or missing: Http404."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    area: Area
+    if text in ("", NATIONAL):
+        if text == "" and not is_operator(user):
+            areas = visible_areas(user)
+            if not areas:
+                raise Http404
+            return areas[0]
+        area = None
+    else:
+        kind, _sep, ident = text.partition(":")
+        if kind not in ("agency", "municipality", "prefecture") or not ident.isdigit():
+            raise ValidationError(
+                {
+                    "area": [
+                        _(
+                            "Name the area as agency:ID, municipality:CODE, prefecture:CODE"
+                            " or national."
+                        )
+                    ]
+                }
+            )
+        try:
+            if kind == "agency":
+                area = Agency.objects.select_related("prefecture").get(pk=int(ident))
+            elif kind == "municipality":
+                area = Municipality.objects.select_related("prefecture").get(
+                    Q(code=ident) if len(ident) == 5 else Q(pk=int(ident))
+                )
+            else:
+                area = Prefecture.objects.get(code=ident.zfill(2))
+        except (Agency.DoesNotExist, Municipality.DoesNotExist, Prefecture.DoesNotExist):
+            raise Http404 from None
+    if not can(user, Action.VIEW, Kind.STATISTICS, area):
+        raise Http404
+    return area
+
+
+def visible_areas(user: Any, limit: int = 300) -> list[Area]:
+    """The areas the user may choose: national (operator), their prefectures, municipalities
+    and agencies. (The access module answers only for a given area; this lists candidates from
+    the user's memberships and keeps those it allows.)"""
+    found: list[Area] = []
+    if is_operator(user):
+        found.append(None)
+        found += list(Prefecture.objects.order_by("code"))
+        return [a for a in found if a is None or can(user, Action.VIEW, Kind.STATISTICS, a)]
+    prefs = prefectures_with(user, Role.PREFECTURAL_OFFICER)
+    found += list(Prefecture.objects.filter(pk__in=prefs).order_by("code"))
+    towns = set(
+        Membership.objects.filter(
+            user=user, role__in=(Role.MUNICIPAL_OFFICER, Role.DISPATCH_COORDINATOR)
+        )
+        .exclude(agency__operator_municipality__isnull=True)
+        .values_list("agency__operator_municipality_id", flat=True)
+    )
+    found += list(
+        Municipality.objects.filter(Q(pk__in=towns) | Q(prefecture_id__in=prefs))
+        .select_related("prefecture")
+        .order_by("code")[:limit]
+    )
+    members = agencies_with(user, Role.STAFF, Role.MANAGER, Role.AUDITOR, *DISPATCHERS)
+    found += list(
+        Agency.objects.filter(Q(pk__in=members) | Q(prefecture_id__in=prefs))
+        .exclude(kind__in=("prefectural_office", "municipal_office"))
+        .order_by("prefecture__code", "name")[:limit]
+    )
+    return [a for a in found if can(user, Action.VIEW, Kind.STATISTICS, a)]
+
+
+def may_see_some(user: Any) -> bool:
+    """Whether the user may see the statistics of any area (the menu and the index)."""
+    if is_operator(user):
+        return True
+    if prefectures_with(user, Role.PREFECTURAL_OFFICER):
+        return True
+    if agencies_with(user, Role.STAFF, Role.MANAGER, Role.AUDITOR, *DISPATCHERS):
+        return True
+    return Membership.objects.filter(
+        user=user,
+        role__in=(Role.MUNICIPAL_OFFICER, Role.DISPATCH_COORDINATOR),
+        agency__operator_municipality__isnull=False,
+    ).exists()
+
+
+def population(area: Area) -> int | None:
+    """The population the per-100,000 figures divide by (None when unknown)."""
+    towns = Municipality.objects.filter(abolished_on__isnull=True)
+    if isinstance(area, Municipality):
+        return area.population
+    if isinstance(area, Prefecture):
+        towns = towns.filter(prefecture=area)
+    elif isinstance(area, Agency):
+        towns = towns.filter(pk__in=area.area.values("pk"))
+    total = towns.aggregate(n=Sum("population"))["n"]
+    return int(total) if total else None
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    value: int = 0
+    persons: int = 0  # at least this many distinct persons
+
+
+class Figures:
+    """The summed figures of an area: by (measure, key, month), with a lower bound of persons."""
+
+    def __init__(self, cells: dict[tuple[str, str, date], Figure], months: Months) -> None:
+        self.cells = cells
+        self.period = months
+
+    def get(self, measure: str, key: str, month: date) -> Figure:
+        return self.cells.get((measure, key, month), Figure())
+
+    def month_total(self, measure: str, month: date) -> Figure:
+        found = Figure()
+        for (name, _key, day), fig in self.cells.items():
+            if name == measure and day == month:
+                found.value += fig.value
+                found.persons = max(found.persons, fig.persons)
+        return found
+
+    def keys(self, measure: str) -> list[str]:
+        return sorted({key for (name, key, _d) in self.cells if name == measure})
+
+    def period_total(self, measure: str, key: str | None = None) -> Figure:
+        found = Figure()
+        for (name, k, _day), fig in self.cells.items():
+            if name == measure and (key is None or k == key):
+                found.value += fig.value
+                found.persons = max(found.persons, fig.persons)
+        return found
+
+
+def area_filter(area: Area) -> Q:
+    if area is None:
+        return Q()
+    if isinstance(area, Agency):
+        return Q(agency_id=area.pk)
+    if isinstance(area, Municipality):
+        return Q(municipality_id=area.pk)
+    return Q(prefecture_id=area.pk)
+
+
+def load(area: Area, months: Months, measures: tuple[str, ...] | None = None) -> Figures:
+    """One query: the rows of the area and period summed per (measure, key, month, agency); the
+    persons of a cell are at least the largest agency's (a person may be known to two)."""
+    rows = MonthlyFigure.objects.filter(
+        area_filter(area), month__gte=months.first, month__lte=months.last
+    )
+    if measures is not None:
+        rows = rows.filter(measure__in=measures)
+    grouped = (
+        rows.order_by()
+        .values_list("measure", "key", "month", "agency_id")
+        .annotate(v=Sum("value"), p=Sum("persons"))
+    )
+    cells: dict[tuple[str, str, date], Figure] = defaultdict(Figure)
+    for measure, key, month, _agency, value, persons in grouped:
+        fig = cells[(measure, key, month)]
+        fig.value += int(value)
+        fig.persons = max(fig.persons, int(persons))
+    return Figures(dict(cells), months)
+
+
+SURVEY_COLUMNS = (
+    m.NEW_CASES,
+    m.PLANS,
+    m.EMPLOYMENT_TARGET,
+    m.FOUND_WORK,
+    m.INCOME_ROSE,
+    m.WORK_OR_INCOME,
+    m.EVALUATED,
+    m.STEPPED_UP,
+)
+HIKIKOMORI_COLUMNS = (m.CONTACTS, m.PERSONS_MONTH, m.PERSONS_FY)

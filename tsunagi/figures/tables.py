@@ -1,0 +1,353 @@
+"""The statistics as tables with Japanese headers, after the privacy rules (rules.py): the same
+tables are shown, charted and exported (CSV, Excel, API), so a hidden cell is hidden everywhere.
+
+Sections: the national support-status survey (monthly, and rates for the period), screening
+outcomes, the hikikomori agencies' figures (contacts and persons by month, by channel, by who
+consulted, by sex, age band and duration of withdrawal), supporter dispatches and visits, and —
+for one agency — its referral statistics from `tsunagi.referrals.stats` with suppression on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tsunagi.agencies.models import Agency
+from tsunagi.people.choices import Channel, Initiator, Screening, Sex
+from tsunagi.referrals import stats as referral_stats
+from tsunagi.referrals.stats import Table
+from tsunagi.supporters.models import DispatchState, MetWhom
+from tsunagi.web.wareki import era_year
+
+from . import measures as m
+from . import rules
+from .selectors import HIKIKOMORI_COLUMNS, SURVEY_COLUMNS, Area, Figures, Months, population
+
+
+@dataclass(frozen=True)
+class FigureTable(Table):
+    """A table of figures; `hidden_bars` are the chart's labels whose value is suppressed, and
+    `trend` marks a monthly table (its chart is the months)."""
+
+    hidden_bars: tuple[str, ...] = ()
+    trend: bool = False
+    section: str = ""
+
+
+@dataclass
+class Statistics:
+    area: Area
+    months: Months
+    exact: bool
+    tables: list[FigureTable] = field(default_factory=list)
+    population: int | None = None
+
+
+def month_label(day: date) -> str:
+    era, year = era_year(day)
+    return f"{era.name}{'元' if year == 1 else year}年{day.month}月"
+
+
+def _chart(
+    labels: Sequence[str], cells: Sequence[Any]
+) -> tuple[list[tuple[str, int]], tuple[str, ...]]:
+    chart = [
+        (label, cell if isinstance(cell, int) else 0)
+        for label, cell in zip(labels, cells, strict=True)
+    ]
+    hidden = tuple(
+        label for label, cell in zip(labels, cells, strict=True) if not isinstance(cell, int)
+    )
+    return chart, hidden
+
+
+def _monthly(
+    figures: Figures,
+    key: str,
+    title: str,
+    columns: Sequence[str],
+    exact: bool,
+    section: str,
+    labels: Callable[[str], str] | None = None,
+) -> FigureTable:
+    """Months down, measures across, a total row; each column a line of its own (its total is
+    the period's)."""
+    months = figures.period.months
+    values = [[figures.month_total(c, mo).value for c in columns] for mo in months]
+    persons = [[figures.month_total(c, mo).persons for c in columns] for mo in months]
+    shown = rules.protect(values, persons, col_totals=True, exact=exact)
+    heads = [str(labels(c)) if labels else str(m.LABELS[c]) for c in columns]
+    names = [month_label(mo) for mo in months] + [_("Total")]
+    rows = [[name, *cells] for name, cells in zip(names, shown.cells, strict=True)]
+    chart, hidden = _chart(names[:-1], [row[0] for row in shown.cells[:-1]])
+    return FigureTable(
+        key=key,
+        title=title,
+        headers=[_("Month"), *heads],
+        rows=rows,
+        chart=chart,
+        hidden_bars=hidden,
+        trend=True,
+        section=section,
+    )
+
+
+def _breakdown(
+    figures: Figures,
+    key: str,
+    title: str,
+    measure: str,
+    choices: Sequence[tuple[str, Any]],
+    head: str,
+    count_head: str,
+    exact: bool,
+    section: str,
+) -> FigureTable:
+    """One row per key (in the order of `choices`, then any other key found), a total row."""
+    known = [k for k, _label in choices]
+    keys = known + [k for k in figures.keys(measure) if k not in known]
+    labels = {k: str(label) for k, label in choices}
+    totals = [figures.period_total(measure, k) for k in keys]
+    shown = rules.protect(
+        [[t.value] for t in totals], [[t.persons] for t in totals], col_totals=True, exact=exact
+    )
+    names = [labels.get(k, k or _("Unknown")) for k in keys] + [_("Total")]
+    rows = [[name, cells[0]] for name, cells in zip(names, shown.cells, strict=True)]
+    chart, hidden = _chart(names[:-1], [row[1] for row in rows[:-1]])
+    return FigureTable(
+        key=key,
+        title=title,
+        headers=[head, count_head],
+        rows=rows,
+        chart=chart,
+        hidden_bars=hidden,
+        section=section,
+    )
+
+
+def _rates(figures: Figures, people: int | None, exact: bool, section: str) -> FigureTable:
+    """Per 100,000 population per month, the work-or-income rate and the step-up rate: each
+    shown only when the counts it is made of are shown (a rate would give a hidden count back)."""
+    months = len(figures.period.months)
+    counted = {c: figures.period_total(c) for c in SURVEY_COLUMNS}
+    visible = {
+        c: (exact or fig.value == 0 or fig.persons >= rules.threshold())
+        for c, fig in counted.items()
+    }
+    rows: list[list[Any]] = []
+    for c in (m.NEW_CASES, m.PLANS, m.EMPLOYMENT_TARGET, m.FOUND_WORK, m.INCOME_ROSE):
+        if not visible[c]:
+            value: Any = rules.hidden_text()
+        elif not people:
+            value = "—"
+        else:
+            value = round(counted[c].value * 100_000 / people / months, 2)
+        rows.append(
+            [_("%(measure)s per 100,000 population per month") % {"measure": m.LABELS[c]}, value]
+        )
+
+    def rate(top: str, bottom: str) -> Any:
+        if not (visible[top] and visible[bottom]):
+            return rules.hidden_text()
+        if not counted[bottom].value:
+            return "—"
+        return round(counted[top].value * 100 / counted[bottom].value, 1)
+
+    rows.append(
+        [
+            _("Work-or-income rate (%) (found work or income rose / employment support)"),
+            rate(m.WORK_OR_INCOME, m.EMPLOYMENT_TARGET),
+        ]
+    )
+    rows.append(
+        [
+            _("Step-up rate (%) (evaluated with a step up / evaluated)"),
+            rate(m.STEPPED_UP, m.EVALUATED),
+        ]
+    )
+    return FigureTable(
+        key="survey_rates",
+        title=_("Rates for the period"),
+        headers=[_("Figure"), _("Value")],
+        rows=rows,
+        section=section,
+    )
+
+
+def _protect_referrals(table: Table) -> Table:
+    """Suppression on top of an agency's referral statistics (for readers outside the agency):
+    tables of counts with totals through rules.protect; a row of days (count, median, …) is
+    blanked when its count is under the threshold."""
+    body = table.rows
+    has_total_row = bool(body) and str(body[-1][0]) == _("Total")
+    has_total_col = str(table.headers[-1]) == _("Total")
+    inner = body[:-1] if has_total_row else body
+    numeric = all(all(isinstance(v, int) for v in row[1:]) for row in inner)
+    if inner and numeric and (has_total_row or len(table.headers) == 2):
+        values = [list(row[1 : len(row) - (1 if has_total_col else 0)]) for row in inner]
+        shown = rules.protect(values, row_totals=has_total_col, col_totals=has_total_row)
+        rows = [[row[0], *cells] for row, cells in zip(body, shown.cells, strict=False)]
+        hidden = {str(label) for label, value in table.chart if 0 < value < rules.threshold()}
+        chart = [(label, 0 if str(label) in hidden else value) for label, value in table.chart]
+        return FigureTable(
+            table.key, table.title, table.headers, rows, chart, tuple(hidden), section="referrals"
+        )
+    rows = []
+    for row in body:
+        counts = [v for v in row[1:] if isinstance(v, int)]
+        small = bool(counts) and 0 < counts[0] < rules.threshold()
+        rows.append([row[0], *(rules.hidden_text() if small and v != "" else v for v in row[1:])])
+    return FigureTable(table.key, table.title, table.headers, rows, [], section="referrals")
+
+
+def build(figures: Figures, area: Area, exact: bool, today: date | None = None) -> Statistics:
+    """Every table of the statistics of `area` for the period of `figures`."""
+    people = population(area)
+    found = Statistics(area=area, months=figures.period, exact=exact, population=people)
+    add = found.tables.append
+    survey = "survey"
+    add(
+        _monthly(
+            figures,
+            "survey",
+            _("National support-status survey, by month"),
+            SURVEY_COLUMNS,
+            exact,
+            survey,
+        )
+    )
+    add(_rates(figures, people, exact, survey))
+    add(
+        _breakdown(
+            figures,
+            "screening",
+            _("Screening outcomes"),
+            m.SCREENING,
+            [c for c in Screening.choices if c[0]],
+            _("Outcome"),
+            _("Cases"),
+            exact,
+            survey,
+        )
+    )
+    add(
+        _breakdown(
+            figures,
+            "plans_kind",
+            _("Plans made, first or revised"),
+            m.PLANS,
+            [("first", _("First plan")), ("revised", _("Re-plan"))],
+            _("Plan"),
+            _("Plans"),
+            exact,
+            survey,
+        )
+    )
+    hik = "hikikomori"
+    add(
+        _monthly(
+            figures, "contacts", _("Contacts and persons, by month"), HIKIKOMORI_COLUMNS, exact, hik
+        )
+    )
+    for key, title, measure, choices, head, count_head in (
+        (
+            "by_channel",
+            _("Contacts, by channel"),
+            m.CONTACTS_CHANNEL,
+            Channel.choices,
+            _("Channel"),
+            _("Contacts"),
+        ),
+        (
+            "by_initiator",
+            _("Contacts, by who consulted"),
+            m.CONTACTS_INITIATOR,
+            Initiator.choices,
+            _("Contact made by"),
+            _("Contacts"),
+        ),
+        (
+            "by_sex",
+            _("Unique persons, by sex"),
+            m.PERSONS_FY_SEX,
+            Sex.choices,
+            _("Sex"),
+            _("Persons"),
+        ),
+        (
+            "by_age",
+            _("Unique persons, by age band"),
+            m.PERSONS_FY_AGE,
+            m.AGE_BANDS,
+            _("Age band"),
+            _("Persons"),
+        ),
+        (
+            "by_withdrawal",
+            _("Unique persons, by duration of withdrawal"),
+            m.PERSONS_FY_WITHDRAWAL,
+            m.WITHDRAWAL_BANDS,
+            _("Withdrawn for"),
+            _("Persons"),
+        ),
+    ):
+        add(_breakdown(figures, key, title, measure, choices, head, count_head, exact, hik))
+    sup = "supporters"
+    add(
+        _breakdown(
+            figures,
+            "dispatches",
+            _("Supporter dispatches requested, by state now"),
+            m.DISPATCHES,
+            DispatchState.choices,
+            _("State"),
+            _("Dispatches"),
+            exact,
+            sup,
+        )
+    )
+    add(
+        _breakdown(
+            figures,
+            "visits",
+            _("Supporters' visits, by whom they met"),
+            m.VISITS,
+            MetWhom.choices,
+            _("Who was met"),
+            _("Visits"),
+            exact,
+            sup,
+        )
+    )
+    if isinstance(area, Agency):
+        period = referral_stats.Period(figures.period.first, figures.period.until)
+        for table in referral_stats.tables(referral_stats.referral_stats(area, period, today)):
+            found.tables.append(
+                FigureTable(
+                    table.key,
+                    table.title,
+                    table.headers,
+                    table.rows,
+                    table.chart,
+                    section="referrals",
+                )
+                if exact
+                else _protect_referrals(table)
+            )
+    return found
+
+
+SECTIONS = (
+    ("survey", "National support-status survey (支援状況調査)"),
+    ("hikikomori", "Hikikomori support"),
+    ("supporters", "Supporters"),
+    ("referrals", "Referrals"),
+)
+
+
+def is_agency(area: Area) -> bool:
+    return isinstance(area, Agency)
