@@ -19,15 +19,20 @@ from tsunagi.web.forms import (
     PostalCodeField,
     TsunagiForm,
     _choice,
+    _choices,
 )
+from tsunagi.web.wareki import format_wareki
 
 from .models import (
+    ConsentMethod,
     CourseKind,
     Language,
     PeerBackground,
+    Requester,
     RosterReleaseKind,
     SessionFormat,
     Slot,
+    StopRequester,
     SupporterSex,
 )
 
@@ -282,3 +287,194 @@ class RosterGiveForm(TsunagiForm):
 
 
 # --- the municipality's forms (dispatch, S3-S8) follow ----------------------------------------
+
+
+class RosterConfirmForm(TsunagiForm):
+    """Rule S3: the municipality confirms again each supporter's wish to act."""
+
+    wishes_to_act = forms.TypedChoiceField(
+        label=_("Does the supporter wish to act for this municipality?"),
+        choices=(("yes", _("Yes, confirmed")), ("no", _("No longer acts here"))),
+        widget=forms.RadioSelect,
+    )
+    on = JapaneseDateField(label=_("confirmed on"), required=False)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class DispatchRequestForm(TsunagiForm):
+    """Rule S4: the request of the person or the family, the person's wish in their words."""
+
+    requested_on = JapaneseDateField(label=_("requested on"))
+    requested_by = forms.ChoiceField(
+        label=_("asked by"), choices=Requester.choices, widget=forms.RadioSelect
+    )
+    requester_name = forms.CharField(
+        label=_("name of the family member who asked"), max_length=100, required=False
+    )
+    person_wish = forms.CharField(
+        label=_("the person's wish"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the person wants from a supporter, in their words."),
+    )
+    wants_sex = forms.ChoiceField(
+        label=_("supporter's sex asked for"),
+        choices=[("", _("No preference"))] + [(v, lbl) for v, lbl in SupporterSex.choices if v],
+        required=False,
+    )
+    wants_peer = forms.BooleanField(label=_("a peer supporter asked for"), required=False)
+    wanted_slots = forms.MultipleChoiceField(
+        label=_("when visits suit"),
+        choices=Slot.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    wanted_languages = forms.MultipleChoiceField(
+        label=_("languages"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    request_notes = forms.CharField(
+        label=_("notes on the request"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("requested_by") == Requester.FAMILY and not data.get("requester_name"):
+            self.add_error("requester_name", _("Enter the name of the family member who asked."))
+        return data
+
+
+class PersonSearchForm(TsunagiForm):
+    q = forms.CharField(label=_("Name or kana"), max_length=100, required=False)
+
+
+class NewPersonForm(TsunagiForm):
+    """The few details needed to register the household's person in the office."""
+
+    family_name = forms.CharField(label=_("family name"), max_length=50)
+    given_name = forms.CharField(label=_("given name"), max_length=50, required=False)
+    family_name_kana = forms.CharField(
+        label=_("family name (kana)"), max_length=100, required=False
+    )
+    given_name_kana = forms.CharField(label=_("given name (kana)"), max_length=100, required=False)
+    postal_code = PostalCodeField(label=_("postal code"), required=False)
+    address = forms.CharField(label=_("address"), max_length=200, required=False)
+    phone = PhoneField(label=_("phone"), max_length=20, required=False)
+    register_anyway = forms.BooleanField(
+        label=_("This is a different person: register anyway"), required=False
+    )
+
+
+class PlanForm(TsunagiForm):
+    """Rule S4: the dispatch plan (派遣目的・活動計画・活動内容)."""
+
+    purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 3}))
+    activity_plan = forms.CharField(
+        label=_("activity plan"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    activities = forms.CharField(label=_("activities"), widget=forms.Textarea(attrs={"rows": 4}))
+    starts_on = JapaneseDateField(label=_("from"), required=False)
+    ends_on = JapaneseDateField(label=_("until"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("The dispatch ends before it starts."))
+        return data
+
+
+class ConsentsForm(TsunagiForm):
+    """Rule S4: both consents to the dispatch plan, each with its date."""
+
+    person_consent_on = JapaneseDateField(label=_("person's consent on"), required=False)
+    person_consent_by = forms.ChoiceField(
+        label=_("consent given by"), choices=Requester.choices, widget=forms.RadioSelect
+    )
+    person_consent_method = forms.ChoiceField(
+        label=_("how the person consented"), choices=ConsentMethod.choices, widget=forms.RadioSelect
+    )
+    supporter_consent_on = JapaneseDateField(label=_("supporter's consent on"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("person_consent_on") and not data.get("supporter_consent_on"):
+            self.add_error("person_consent_on", _("Enter the date of at least one consent."))
+        return data
+
+
+class StopForm(TsunagiForm):
+    """Rule S5: one action on a request to stop; the reason is kept."""
+
+    requested_by = forms.ChoiceField(
+        label=_("stop asked by"), choices=StopRequester.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("reason for stopping"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EndForm(TsunagiForm):
+    summary = forms.CharField(
+        label=_("How the dispatch ended"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CancelForm(TsunagiForm):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GuidanceForm(TsunagiForm):
+    """Rule S6: advice to the supporter, per dispatch or per visit report."""
+
+    text = forms.CharField(label=_("advice"), widget=forms.Textarea(attrs={"rows": 4}))
+    report = forms.TypedChoiceField(
+        label=_("on the visit report"), coerce=int, required=False, empty_value=None
+    )
+    follow_up_training = forms.BooleanField(label=_("follow-up training advised"), required=False)
+
+    def __init__(self, *args: Any, reports: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "report").choices = [("", _("The dispatch as a whole"))] + [
+            (r.pk, format_wareki(r.visited_on)) for r in reports
+        ]
+
+
+class IncidentStepForm(TsunagiForm):
+    what = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    taken_on = JapaneseDateField(label=_("date"), required=False)
+
+
+class IncidentCloseForm(TsunagiForm):
+    """Rule S8: closed after a follow-up step, with how it was resolved."""
+
+    summary = forms.CharField(
+        label=_("how it was resolved"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class FoundDecisionForm(TsunagiForm):
+    """Rule S7: open an intake for the person, or no action for now with the reason."""
+
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=(("intake", _("Open an intake")), ("none", _("No action for now"))),
+        widget=forms.RadioSelect,
+    )
+    person = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(
+        label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "none" and not data.get("note"):
+            self.add_error("note", _("Write why no action is taken for now."))
+        if data.get("decision") == "intake" and not data.get("person"):
+            self.add_error("decision", _("Choose or register the person first."))
+        return data
