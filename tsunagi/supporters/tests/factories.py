@@ -208,7 +208,8 @@ def make_world(*, supporters: bool = True) -> World:
     )  # fmt: skip
     center = Agency.objects.create(
         name="高知県ひきこもり地域支援センター", kind=AgencyKind.HIKIKOMORI_CENTER,
-        prefecture=kochi, operator_level=OperatorLevel.PREFECTURE, operator_prefecture=kochi, municipality=city,
+        prefecture=kochi, operator_level=OperatorLevel.PREFECTURE, operator_prefecture=kochi,
+        municipality=city,
     )  # fmt: skip
     center.area.set(Municipality.objects.filter(prefecture=kochi))
     city_office = _municipal_office("高知市 健康福祉部", kochi, city)
