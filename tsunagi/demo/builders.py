@@ -43,6 +43,7 @@ from .cast import (
     DemoAccount,
     demo_accounts,
 )
+from .directory import build_directory, directory_counts, reset_directory
 from .kochi import kochi_plan
 from .people import build_people, people_counts, reset_people
 from .scale import scale_plan
@@ -141,6 +142,7 @@ def build_demo(seed: int = DEFAULT_SEED, scale: int = 0, persons: int = 0) -> Bu
     fake.seed_instance(seed)
     report = build_foundation(rng, fake, scale)
     report.created.update(build_people(seed, persons))  # issue 3
+    report.created.update(build_directory(seed))  # issue 8
     report.created = +report.created
     if report.created:
         audit.record(
@@ -159,7 +161,8 @@ def build_demo(seed: int = DEFAULT_SEED, scale: int = 0, persons: int = 0) -> Bu
 @transaction.atomic
 def reset_demo() -> Counter[str]:
     """Remove the demo data of every capability, the latest capability first."""
-    removed = reset_people(demo_agencies())  # issue 3
+    removed = reset_directory()  # issue 8
+    removed.update(reset_people(demo_agencies()))  # issue 3
     removed.update(reset_foundation())
     audit.record("demo.reset", username=AUDIT_USERNAME, detail={"removed": dict(removed)})
     return removed
@@ -179,6 +182,7 @@ def demo_counts() -> dict[str, int]:
         "users": demo_users().count(),
         "memberships": Membership.objects.filter(user__in=demo_users()).count(),
         **people_counts(agencies),
+        **directory_counts(),
     }
 
 
