@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -79,7 +79,7 @@ def may_follow(user: Any, prefecture: Prefecture) -> bool:
 def lead_departments(user: Any, municipality: Municipality) -> QuerySet[LeadDepartment]:
     """Current first, then the history."""
     return scope(user, KIND, LeadDepartment.objects.filter(municipality=municipality)).order_by(
-        "until", "-since", "-pk"
+        F("until").desc(nulls_first=True), "-since", "-pk"
     )
 
 
