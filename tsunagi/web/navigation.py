@@ -32,6 +32,8 @@ MENU = (
     (_("Users"), "accounts:users", (Action.CREATE, Kind.USER)),
     (_("Audit log"), "access:log", (Action.VIEW, Kind.AUDIT_EVENT)),
     (_("Statistics"), "figures:index", (Action.VIEW, Kind.STATISTICS)),
+    (_("Supporter roster"), "supporters:roster", (Action.CHANGE, Kind.ROSTER)),
+    (_("Dispatches"), "supporters:dispatches", (Action.CHANGE, Kind.ROSTER)),
 )
 
 
