@@ -126,6 +126,17 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/plans/{plan_id}/evaluate"),
     ("post", "/api/v1/plans/{plan_id}/replan"),
     ("get", "/api/v1/plans/{plan_id}/print"),
+    # municipal structures (tsunagi/api/oversight.py)
+    ("get", "/api/v1/municipal-structures/progress"),
+    ("get", "/api/v1/municipal-structures/national"),
+    ("get", "/api/v1/municipal-structures/compliance"),
+    ("get", "/api/v1/municipal-structures/{code}/lead-department"),
+    ("put", "/api/v1/municipal-structures/{code}/lead-department"),
+    ("get", "/api/v1/municipal-structures/{code}/surveys"),
+    ("post", "/api/v1/municipal-structures/{code}/surveys"),
+    ("get", "/api/v1/municipal-structures/{code}/platform"),
+    ("post", "/api/v1/municipal-structures/{code}/platform"),
+    ("patch", "/api/v1/municipal-structures/{code}/platform"),
 }
 
 

@@ -30,6 +30,7 @@ MENU = (
     (_("Municipalities"), "jurisdictions:list", (Action.VIEW, Kind.MUNICIPALITY)),
     (_("Pairings"), "agencies:pairings", (Action.VIEW, Kind.PAIRING)),
     (_("Users"), "accounts:users", (Action.CREATE, Kind.USER)),
+    (_("Municipal progress"), "oversight:progress", (Action.VIEW, Kind.MUNICIPAL_STRUCTURE)),
     (_("Audit log"), "access:log", (Action.VIEW, Kind.AUDIT_EVENT)),
     (_("Statistics"), "figures:index", (Action.VIEW, Kind.STATISTICS)),
     (_("Supporter roster"), "supporters:roster", (Action.CHANGE, Kind.ROSTER)),
