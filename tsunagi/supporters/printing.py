@@ -90,3 +90,69 @@ def consent_form_pdf(
     if user is not None:
         return print_consent_form(user, supporter, request).pdf
     return html_to_pdf(consent_html(supporter))
+
+
+# --- 派遣計画書 (rule S4) -----------------------------------------------------------------------
+
+
+def dispatch_plan_context(dispatch: Any, user: Any = None) -> dict[str, Any]:
+    """The dispatch plan's fields for the A4 sheet: the household, the plan, the supporter and
+    both consent lines (blank lines to sign when not recorded yet)."""
+    from tsunagi.people.printing import address_text
+
+    from .models import PeerBackground
+
+    d = dispatch
+    now = timezone.localtime()
+    supporter = d.supporter
+    with translation.override("ja"):
+        return {
+            "d": d,
+            "office": d.agency,
+            "household": d.person.full_name,
+            "address": address_text(d.person),
+            "requested_on": wareki(d.requested_on),
+            "requested_by": str(d.get_requested_by_display()),
+            "starts_on": wareki(d.starts_on),
+            "ends_on": wareki(d.ends_on),
+            "supporter_name": supporter.name if supporter else "",
+            "peer": str(dict(PeerBackground.choices).get(supporter.peer, ""))
+            if supporter and supporter.peer
+            else "",
+            "person_consent_on": wareki(d.person_consent_on),
+            "person_consent_by": str(d.get_person_consent_by_display())
+            if d.person_consent_by
+            else "",
+            "person_consent_method": str(d.get_person_consent_method_display())
+            if d.person_consent_method
+            else "",
+            "supporter_consent_on": wareki(d.supporter_consent_on),
+            "printed": _("Printed %(date)s %(time)s by %(name)s")
+            % {"date": wareki(now.date()), "time": now.strftime("%H:%M"), "name": staff_name(user)}
+            if user is not None
+            else wareki(now.date()),
+        }
+
+
+def dispatch_plan_html(dispatch: Any, user: Any = None) -> str:
+    with translation.override("ja"):
+        return render_to_string(
+            "supporters/dispatch/print/plan.html", dispatch_plan_context(dispatch, user)
+        )
+
+
+def dispatch_plan_pdf(dispatch: Any, user: Any = None) -> bytes:
+    """The dispatch plan (派遣計画書, rule S4) as A4 PDF bytes. The caller checks access and logs
+    `dispatch.printed`; a request without a plan is refused (ValidationError, S4)."""
+    from django.core.exceptions import ValidationError
+
+    if not (dispatch.purpose or dispatch.activity_plan or dispatch.activities):
+        raise ValidationError(
+            {
+                "purpose": [
+                    "S4: " + _("Write the purpose, the activity plan and the activities first.")
+                ]
+            }
+        )
+    load_weasyprint()
+    return html_to_pdf(dispatch_plan_html(dispatch, user))
