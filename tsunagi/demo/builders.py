@@ -45,6 +45,7 @@ from .cast import (
 )
 from .directory import build_directory, directory_counts, reset_directory
 from .kochi import kochi_plan
+from .oversight import build_oversight, oversight_counts, reset_oversight
 from .people import build_people, people_counts, reset_people
 from .scale import scale_plan
 from .specs import DEMO_SOURCE_PREFIX, Plan, key_of, postal_places
@@ -143,6 +144,7 @@ def build_demo(seed: int = DEFAULT_SEED, scale: int = 0, persons: int = 0) -> Bu
     report = build_foundation(rng, fake, scale)
     report.created.update(build_people(seed, persons))  # issue 3
     report.created.update(build_directory(seed))  # issue 8
+    report.created.update(build_oversight(seed))  # issue 9 (municipal structures)
     report.created = +report.created
     if report.created:
         audit.record(
@@ -161,7 +163,8 @@ def build_demo(seed: int = DEFAULT_SEED, scale: int = 0, persons: int = 0) -> Bu
 @transaction.atomic
 def reset_demo() -> Counter[str]:
     """Remove the demo data of every capability, the latest capability first."""
-    removed = reset_directory()  # issue 8
+    removed = reset_oversight()  # issue 9 (municipal structures)
+    removed.update(reset_directory())  # issue 8
     removed.update(reset_people(demo_agencies()))  # issue 3
     removed.update(reset_foundation())
     audit.record("demo.reset", username=AUDIT_USERNAME, detail={"removed": dict(removed)})
@@ -183,6 +186,7 @@ def demo_counts() -> dict[str, int]:
         "memberships": Membership.objects.filter(user__in=demo_users()).count(),
         **people_counts(agencies),
         **directory_counts(),
+        **oversight_counts(),
     }
 
 
