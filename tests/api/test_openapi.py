@@ -126,6 +126,17 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/plans/{plan_id}/evaluate"),
     ("post", "/api/v1/plans/{plan_id}/replan"),
     ("get", "/api/v1/plans/{plan_id}/print"),
+    # the directory and HSDS (tsunagi/api/directory.py, tsunagi/api/hsds.py)
+    ("get", "/api/v1/directory"),
+    ("post", "/api/v1/directory"),
+    ("get", "/api/v1/directory/stale"),
+    ("get", "/api/v1/directory/matches"),
+    ("get", "/api/v1/directory/{entry_id}"),
+    ("patch", "/api/v1/directory/{entry_id}"),
+    ("post", "/api/v1/directory/{entry_id}/verify"),
+    ("post", "/api/v1/directory/{entry_id}/archive"),
+    ("get", "/api/v1/hsds/export"),
+    ("post", "/api/v1/hsds/import"),
     # municipal structures (tsunagi/api/oversight.py)
     ("get", "/api/v1/municipal-structures/progress"),
     ("get", "/api/v1/municipal-structures/national"),

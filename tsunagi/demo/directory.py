@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from tsunagi.agencies.models import Agency
 from tsunagi.directory.models import DirectoryEntry, EntryHours, EntryKind
+from tsunagi.directory.services import ONE_LINE
 from tsunagi.jurisdictions.models import Municipality, Prefecture
+from tsunagi.web.text import normalize_kana, normalize_text
 
 from .cast import ADULT_CENTER, KOCHI, KOCHI_CITY, KOCHI_CITY_STATION
 from .kochi import INO, NEAR_KOCHI, PHONE_AREA, PROGRAMME, REGIONS
@@ -185,6 +187,11 @@ def build_directory(seed: int) -> Counter[str]:
         if source in existing:
             return
         entry.source = source
+        # stored as the services store typed text (width-normalised), so an HSDS round trip
+        # gives the same entries back
+        for name in ONE_LINE:
+            setattr(entry, name, normalize_text(getattr(entry, name)))
+        entry.name_kana = normalize_kana(entry.name_kana)
         entry.uuid = uuid.uuid5(NAMESPACE, f"{seed}:{key}")
         entry.prefecture = prefecture
         entry.verified_on = _verified(rng, key, today)

@@ -100,7 +100,7 @@ def table_schema(name: str) -> dict[str, Any]:
 
 
 @cache
-def _registry() -> Registry:  # type: ignore[type-arg]
+def _registry() -> Registry:
     resources = [
         (
             f"{name}.json",
@@ -448,8 +448,7 @@ def _read_csv(archive: zipfile.ZipFile, path: str) -> Iterator[tuple[int, dict[s
     if path not in names:
         return
     text = archive.read(names[path]).decode("utf-8-sig")
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        yield line, row
+    yield from enumerate(csv.DictReader(io.StringIO(text)), start=2)
 
 
 def _services_from_zip(content: bytes) -> tuple[list[tuple[str, Any]], list[Problem]]:
@@ -535,7 +534,8 @@ def entry_data(
 ) -> tuple[dict[str, Any], list[Municipality], list[services.Period], str]:
     """A compiled HSDS service → (entry fields, area served, weekly hours, uuid text).
     Raises ValidationError with field messages when it cannot be placed."""
-    ext = service.get(EXTENSION) if isinstance(service.get(EXTENSION), dict) else {}
+    raw_ext = service.get(EXTENSION)
+    ext: dict[str, Any] = raw_ext if isinstance(raw_ext, dict) else {}
     errors: dict[str, list[str]] = {}
     location: dict[str, Any] = {}
     for sal in service.get("service_at_locations") or []:
