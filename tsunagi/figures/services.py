@@ -174,22 +174,23 @@ def _fiscal_persons(start: date | None) -> Iterator[MonthlyFigure]:
     withdrawn: dict[int, date] = {}
     ids = sorted(person_ids)
     for chunk in (ids[i : i + 5000] for i in range(0, len(ids), 5000)):
-        for pk, town, sex, born, estimated in Person.objects.filter(pk__in=chunk).values_list(
+        for row in Person.objects.filter(pk__in=chunk).values_list(
             "pk", "municipality_id", "sex", "birth_date", "estimated_age"
         ):
-            people[pk] = (town, sex, born, estimated)
-        for person_id, since in (
+            people[row[0]] = (row[1], row[2], row[3], row[4])
+        for person_id, withdrawn_on in (
             Assessment.objects.filter(case__person_id__in=chunk, withdrawn_since__isnull=False)
             .order_by("assessed_on", "pk")
             .values_list("case__person_id", "withdrawn_since")
         ):
-            withdrawn[person_id] = since  # the latest assessment wins
+            if withdrawn_on is not None:
+                withdrawn[person_id] = withdrawn_on  # the latest assessment wins
     counts: dict[tuple[int, int, int | None, date, str, str], int] = defaultdict(int)
     for (agency_id, person_id, _fy), (month, prefecture_id) in first.items():
         town, sex, born, estimated = people.get(person_id, (None, "", None, None))
         age = _age(born, month) if born is not None else estimated
-        since = withdrawn.get(person_id)
-        months = (month.year - since.year) * 12 + month.month - since.month if since else None
+        began = withdrawn.get(person_id)
+        months = (month.year - began.year) * 12 + month.month - began.month if began else None
         head = (agency_id, prefecture_id, town, month)
         counts[(*head, m.PERSONS_FY, "")] += 1
         counts[(*head, m.PERSONS_FY_SEX, sex or "")] += 1

@@ -178,7 +178,7 @@ def _rates(figures: Figures, people: int | None, exact: bool, section: str) -> F
     )
 
 
-def _protect_referrals(table: Table) -> Table:
+def _protect_referrals(table: Table) -> FigureTable:
     """Suppression on top of an agency's referral statistics (for readers outside the agency):
     tables of counts with totals through rules.protect; a row of days (count, median, …) is
     blanked when its count is under the threshold."""

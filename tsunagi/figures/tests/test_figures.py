@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,8 +18,8 @@ from openpyxl import load_workbook
 
 from tests.cast import Cast, make_cast
 from tsunagi.accounts.models import Role
-from tsunagi.figures import rules, selectors, services
 from tsunagi.figures import measures as m
+from tsunagi.figures import rules, selectors, services
 from tsunagi.jurisdictions.models import Municipality
 from tsunagi.people.models import Case, Contact, Person
 from tsunagi.plans.models import Evaluation, PlanItem, SupportPlan
@@ -112,7 +113,7 @@ def _case(cast: Cast, person: Person, opened: date, **extra: object) -> Case:
     )
 
 
-def _built(cast: Cast) -> dict[str, object]:
+def _built(cast: Cast) -> dict[str, Any]:
     """Self-reliance records of 高知市 residents across FY2024 (and one outside it)."""
     kochi = Municipality.objects.get(code="39201")
     other = Municipality.objects.get(code="39202")
@@ -133,9 +134,14 @@ def _built(cast: Cast) -> dict[str, object]:
         )
         cases.append(case)
         Contact.objects.create(
-            agency=cast.self_reliance, case=case, occurred_at=datetime(2024, opened.month, 12, 10, tzinfo=TOKYO),
-            channel="phone", initiator="person", summary="相談", staff=user,
-        )  # fmt: skip
+            agency=cast.self_reliance,
+            case=case,
+            occurred_at=datetime(2024, opened.month, 12, 10, tzinfo=TOKYO),
+            channel="phone",
+            initiator="person",
+            summary="相談",
+            staff=user,
+        )
     _case(cast, _person(cast, 99, kochi), date(2023, 12, 1))  # before the period
     for i, case in enumerate(cases[:7]):
         plan = SupportPlan.objects.create(
