@@ -111,7 +111,9 @@ def _text(value: Any) -> Any:
 
 Int = Annotated[int, BeforeValidator(_nfkc)]
 Text = Annotated[str, BeforeValidator(_text)]
-Kana = Annotated[str, BeforeValidator(lambda v: normalize_kana(v) if isinstance(v, str) else v)]
+Kana = Annotated[
+    str, BeforeValidator(lambda v: normalize_text(_nfkc(v)) if isinstance(v, str) else v)
+]
 
 
 def _page(rows: QuerySet[Any], limit: int, offset: int) -> tuple[list[Any], int]:
