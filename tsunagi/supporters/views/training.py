@@ -225,7 +225,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
             filled = [f for f in formset.forms if f.has_changed()]
             for name, errors in exc.message_dict.items():
                 if name.startswith("sessions."):
-                    _, index, field = name.split(".", 2)
+                    __, index, field = name.split(".", 2)
                     target = filled[int(index)] if int(index) < len(filled) else form
                     target.add_error(field if field in target.fields else None, errors)
                 else:
