@@ -33,6 +33,8 @@ MENU = (
     (_("Municipal progress"), "oversight:progress", (Action.VIEW, Kind.MUNICIPAL_STRUCTURE)),
     (_("Audit log"), "access:log", (Action.VIEW, Kind.AUDIT_EVENT)),
     (_("Statistics"), "figures:index", (Action.VIEW, Kind.STATISTICS)),
+    (_("Training courses"), "supporters:courses", (Action.CREATE, Kind.TRAINING)),
+    (_("Supporters"), "supporters:list", (Action.CREATE, Kind.SUPPORTER)),
     (_("Supporter roster"), "supporters:roster", (Action.CHANGE, Kind.ROSTER)),
     (_("Dispatches"), "supporters:dispatches", (Action.CHANGE, Kind.ROSTER)),
 )
