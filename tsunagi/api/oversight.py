@@ -228,7 +228,7 @@ def _count(progress: rules.Progress, step: str) -> dict[str, Any]:
     response={200: ProgressOut, **READ},
     summary="The prefecture's progress on M1-M4 (M5)",
 )
-def progress(request: HttpRequest, prefecture: str = Query(...)) -> dict[str, Any]:  # type: ignore[type-arg]
+def progress(request: HttpRequest, prefecture: str = Query(...)) -> dict[str, Any]:
     """Counts per step ("34/34 明確化"), who has not done each, one row per municipality in code
     order, and the counts at each quarter's end over the last two years (window counts of the
     past only when the directory keeps dates). The prefecture's officers; the operator."""
@@ -277,7 +277,7 @@ def national(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: list[CenterComplianceOut], **READ},
     summary="J6 compliance of every center of the prefecture",
 )
-def compliance(request: HttpRequest, prefecture: str = Query(...)) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+def compliance(request: HttpRequest, prefecture: str = Query(...)) -> list[dict[str, Any]]:
     """From each center's registered staff and opening hours: counts and, for each failure, the
     reason in Japanese with its rule ID J6."""
     pref = selectors.prefecture_for(request.user, prefecture)

@@ -185,6 +185,7 @@ def prefecture_progress(
     history = []
     for point in rules.quarter_ends(start, today):
         past_windows = windows(prefecture.pk, as_of=point) if point != today else None
+        window_count: int | None
         if point == today:
             counted, window_count = rules.progress(now), rules.progress(now).done["window"]
         else:
