@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tsunagi.people.rules import Finding
 
@@ -264,9 +265,9 @@ def start_findings(d: DispatchFacts) -> list[Finding]:
             )
         )
     for code, value, label in (
-        ("purpose", d.purpose, _("Purpose")),
-        ("activity_plan", d.activity_plan, _("Activity plan")),
-        ("activities", d.activities, _("Activities")),
+        ("purpose", d.purpose, pgettext("dispatch", "Purpose")),
+        ("activity_plan", d.activity_plan, pgettext("dispatch", "Activity plan")),
+        ("activities", d.activities, pgettext("dispatch", "Activities")),
     ):
         if not value.strip():
             found.append(

@@ -597,6 +597,10 @@ def give_account(
 
 # --- the roster (rule S3) -------------------------------------------------------------------
 
+# Who runs the dispatch programme (seed 004 第3 3(1): the municipality, or a body it commissions
+# for it, which has its own municipal programme record in the registry).
+DISPATCHING_KINDS = (AgencyKind.MUNICIPAL_OFFICE, AgencyKind.HIKIKOMORI_PROGRAMME)
+
 
 @transaction.atomic
 def give_roster(
@@ -615,9 +619,7 @@ def give_roster(
         if not prefectures:
             raise Denied("give roster")
         raise ValidationError({"agency": [_("Choose a municipality of your prefecture.")]})
-    if agency.kind not in (AgencyKind.MUNICIPAL_OFFICE, AgencyKind.HIKIKOMORI_PROGRAMME) or (
-        agency.operator_municipality_id is None
-    ):
+    if agency.kind not in DISPATCHING_KINDS or (agency.operator_municipality_id is None):
         raise ValidationError(
             {
                 "agency": [
@@ -760,6 +762,10 @@ def request_dispatch(
     require(actor, Action.VIEW, Kind.PERSON, person)
     dispatch = Dispatch(agency_id=person.agency_id, person=person, created_by=actor)
     require(actor, Action.CREATE, Kind.DISPATCH, dispatch)
+    if person.agency.kind not in DISPATCHING_KINDS:
+        raise ValidationError(
+            {"person": ["S4: " + _("Supporters are dispatched by a municipality's office.")]}
+        )
     values = {"requested_on": timezone.localdate(), **data}
     _apply(dispatch, values, REQUEST_FIELDS)
     _validate_request(dispatch)
