@@ -4,6 +4,7 @@ found cases (S7); the supporter's minimal view; another municipality's coordinat
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -326,7 +327,7 @@ def test_s8_incident_reported_acknowledged_followed_and_closed(sw: SupWorld, api
             "kind": "injury",
             "severity": "minor",
             "what_happened": "",
-            "occurred_at": (timezone.now() + timezone.timedelta(days=1)).isoformat(),
+            "occurred_at": (timezone.now() + datetime.timedelta(days=1)).isoformat(),
         },
     )
     assert field_errors(r, "what_happened") and field_errors(r, "occurred_at")
@@ -424,3 +425,9 @@ def test_dispatch_plan_pdf(sw: SupWorld, api: Api) -> None:
         assert_error(r, 503)
     assert_error(api(sw.sup_user).get(f"/dispatches/{d.pk}/print"), 403)
     assert_error(api(sw.dc2).get(f"/dispatches/{d.pk}/print"), 404)
+    assert AuditEvent.objects.filter(actor=sw.dc, action="dispatch.printed").exists() is (
+        r.status_code == 200
+    )
+    # S4: a request without a plan cannot be printed
+    messages = field_errors(api(sw.dc).get(f"/dispatches/{requested(sw).pk}/print"), "purpose")
+    assert messages[0].startswith("S4")

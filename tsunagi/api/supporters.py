@@ -1693,15 +1693,22 @@ def give_guidance(request: HttpRequest, dispatch_id: int, payload: GuidanceIn) -
     response={503: Error, 403: Error, **READ},
     tags=["dispatches"],
     summary="The dispatch plan (派遣計画書) as an A4 PDF",
-    description="The dispatching office; each print is in the access log.",
+    description="The dispatching office; each print is in the access log. Without the purpose, "
+    "the activity plan and the activities: 422 (S4).",
     openapi_extra=pdf_spec("The dispatch plan (派遣計画書), A4."),
 )
 def print_dispatch(request: HttpRequest, dispatch_id: int) -> Any:
     from tsunagi.supporters.printing import dispatch_plan_pdf
 
     d = _own_dispatch(request, dispatch_id)
-    services.log_dispatch_work("dispatch.viewed", _user(request), d, d, request, printed=True)
-    return pdf_answer(lambda: dispatch_plan_pdf(d), f"dispatch-{d.pk}.pdf")
+    user = _user(request)
+
+    def make() -> bytes:
+        pdf = dispatch_plan_pdf(d, user)
+        services.log_dispatch_work("dispatch.printed", user, d, d, request)
+        return pdf
+
+    return pdf_answer(make, f"dispatch-{d.pk}.pdf")
 
 
 # === visit reports (rules S5, S6) ============================================================
