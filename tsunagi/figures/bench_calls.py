@@ -4,7 +4,8 @@ the demo's persons (10,000 → 100,000; 100,000 → 1,000,000 persons) with ten 
 
 Honest about what is timed: the statistics never read the source tables on a request — they sum
 `figures_monthlyfigure` — so the bench fills that table with PostgreSQL `generate_series`, one row
-per (agency of the prefecture, municipality of the prefecture, month, measure, key), the values
+per (agency of the prefecture, municipality of the prefecture, month, measure, key) and its
+roll-up per agency, the values
 adding up to the persons and contacts above, and times the real query path (area check, one
 GROUP BY over the rows, suppression, tables, SVG / JSON). The rebuild from the records
 (`tsunagi refresh_figures`) is a nightly job and is not timed here. The row count grows with the
@@ -69,7 +70,7 @@ def last_fiscal_year() -> tuple[date, date]:
 
 def fill() -> str:
     """Fill the pre-aggregate for the size being timed (once per size); returns the area."""
-    from tsunagi.figures.models import FigureRefresh, MonthlyFigure
+    from tsunagi.figures.models import AgencyMonthFigure, FigureRefresh, MonthlyFigure
     from tsunagi.jurisdictions.models import Prefecture
     from tsunagi.people.models import Person
 
@@ -79,6 +80,7 @@ def fill() -> str:
         return f"prefecture:{KOCHI}"
     prefecture = Prefecture.objects.get(code=KOCHI)
     MonthlyFigure.objects.all().delete()
+    AgencyMonthFigure.objects.all().delete()
     first, last = last_fiscal_year()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -110,7 +112,16 @@ def fill() -> str:
             """,
             [first, last, *params, prefecture.pk, prefecture.pk],
         )
+        cursor.execute(
+            """
+            INSERT INTO figures_agencymonthfigure
+                (prefecture_id, agency_id, month, measure, key, value, persons)
+            SELECT prefecture_id, agency_id, month, measure, key, sum(value), sum(persons)
+            FROM figures_monthlyfigure GROUP BY prefecture_id, agency_id, month, measure, key
+            """
+        )
         cursor.execute("ANALYZE figures_monthlyfigure")
+        cursor.execute("ANALYZE figures_agencymonthfigure")
     FigureRefresh.objects.filter(since=MARKER).delete()
     FigureRefresh.objects.create(since=MARKER, rows=persons)
     return f"prefecture:{KOCHI}"

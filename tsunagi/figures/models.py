@@ -61,3 +61,32 @@ class FigureRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finished_at:%Y-%m-%d %H:%M} from {self.since}"
+
+
+class AgencyMonthFigure(models.Model):
+    """`MonthlyFigure` summed over the municipalities, per (agency, month, measure, key): what an
+    agency's, a prefecture's or the national statistics read (a prefecture's year is at most
+    12 × agencies × keys rows). `persons` is the sum over the municipalities — distinct persons
+    of the agency, as a person has one municipality of residence."""
+
+    prefecture = models.ForeignKey(
+        "jurisdictions.Prefecture", on_delete=models.CASCADE, related_name="+"
+    )
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    measure = models.CharField(_("measure"), max_length=30)
+    key = models.CharField(_("breakdown"), max_length=40, blank=True)
+    value = models.BigIntegerField(_("value"))
+    persons = models.PositiveIntegerField(_("persons"))
+
+    class Meta:
+        verbose_name = _("monthly figure of an agency")
+        verbose_name_plural = _("monthly figures of agencies")
+        indexes = [
+            models.Index(fields=["prefecture", "month"], name="figures_agency_pref_month"),
+            models.Index(fields=["agency", "month"], name="figures_agency_only_month"),
+            models.Index(fields=["month"], name="figures_agency_month_only"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.month:%Y-%m} {self.measure} {self.key}: {self.value}"

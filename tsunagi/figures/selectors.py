@@ -36,7 +36,7 @@ from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.web.wareki import DateFormatError, parse_date
 
 from . import measures as m
-from .models import MonthlyFigure
+from .models import AgencyMonthFigure, MonthlyFigure
 
 Area = Agency | Municipality | Prefecture | None
 NATIONAL = "national"
@@ -289,9 +289,8 @@ def area_filter(area: Area) -> Q:
 def load(area: Area, months: Months, measures: tuple[str, ...] | None = None) -> Figures:
     """One query: the rows of the area and period summed per (measure, key, month, agency); the
     persons of a cell are at least the largest agency's (a person may be known to two)."""
-    rows = MonthlyFigure.objects.filter(
-        area_filter(area), month__gte=months.first, month__lte=months.last
-    )
+    table: Any = MonthlyFigure if isinstance(area, Municipality) else AgencyMonthFigure
+    rows = table.objects.filter(area_filter(area), month__gte=months.first, month__lte=months.last)
     if measures is not None:
         rows = rows.filter(measure__in=measures)
     grouped = (

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case as When_
-from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ from tsunagi.plans.rules import EMPLOYMENT_SERVICES
 from tsunagi.supporters.models import Dispatch, VisitReport
 
 from . import measures as m
-from .models import FigureRefresh, MonthlyFigure
+from .models import AgencyMonthFigure, FigureRefresh, MonthlyFigure
 
 Row = dict[str, Any]
 
@@ -247,6 +247,10 @@ def refresh(since: date | None = None) -> int:
         if start is not None:
             old = old.filter(month__gte=start)
         old.delete()
+        rolled = AgencyMonthFigure.objects.all()
+        if start is not None:
+            rolled = rolled.filter(month__gte=start)
+        rolled.delete()
         written = 0
         batch: list[MonthlyFigure] = []
         for figure in compute(start):
@@ -257,8 +261,38 @@ def refresh(since: date | None = None) -> int:
                 batch = []
         MonthlyFigure.objects.bulk_create(batch)
         written += len(batch)
+        roll_up(start)
         FigureRefresh.objects.create(since=start, rows=written)
     return written
+
+
+def roll_up(start: date | None) -> None:
+    """The agencies' monthly figures, summed over the municipalities."""
+    rows = (
+        MonthlyFigure.objects.all()
+        if start is None
+        else MonthlyFigure.objects.filter(month__gte=start)
+    )
+    grouped = (
+        rows.order_by()
+        .values("prefecture_id", "agency_id", "month", "measure", "key")
+        .annotate(v=Sum("value"), p=Sum("persons"))
+    )
+    AgencyMonthFigure.objects.bulk_create(
+        (
+            AgencyMonthFigure(
+                prefecture_id=row["prefecture_id"],
+                agency_id=row["agency_id"],
+                month=row["month"],
+                measure=row["measure"],
+                key=row["key"],
+                value=row["v"],
+                persons=row["p"],
+            )
+            for row in grouped.iterator(chunk_size=5000)
+        ),
+        batch_size=5000,
+    )
 
 
 def last_refresh() -> FigureRefresh | None:
