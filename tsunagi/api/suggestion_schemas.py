@@ -59,6 +59,18 @@ class ResolvedAgencyOut(Schema):
     reason: str = Field(..., description="Why this agency is the one (J2, J3, J4, its area).")
 
 
+class PlaceOut(Schema):
+    """Rule R6: a place of the directory that fits the person, with its reasons."""
+
+    id: int = Field(..., description="The directory entry (`/api/v1/directory/{id}`).")
+    name: str
+    kind: str
+    kind_label: str
+    phone: str
+    rule: str
+    reasons: list[str]
+
+
 class DismissalOut(Schema):
     id: int
     case: int
@@ -81,6 +93,7 @@ class SuggestionOut(Schema):
     for_names: list[str] = Field(..., description="Household members it is for (R7).")
     due: datetime.date | None = Field(None, description="By when (J5: the 18th birthday).")
     agencies: list[ResolvedAgencyOut]
+    places: list[PlaceOut] = Field(..., description="R6: places of the directory that fit.")
     unresolved: list[str] = Field(..., description="Why no agency was found for a target.")
     taken: list[str] = Field(..., description="Referrals and introductions already made.")
     dismissal: DismissalOut | None = None
@@ -180,6 +193,18 @@ def suggestion_out(item: selectors.CaseSuggestion) -> dict[str, Any]:
                 "reason": str(r.reason),
             }
             for r in item.agencies
+        ],
+        "places": [
+            {
+                "id": m.entry.pk,
+                "name": m.entry.name,
+                "kind": m.entry.kind,
+                "kind_label": m.entry.get_kind_display(),
+                "phone": m.entry.phone,
+                "rule": m.rule,
+                "reasons": [str(r) for r in m.reasons],
+            }
+            for m in item.places
         ],
         "unresolved": [str(u) for u in item.unresolved],
         "taken": [str(t) for t in item.taken],

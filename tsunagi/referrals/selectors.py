@@ -76,6 +76,8 @@ class CaseSuggestion:
     suggestion: suggestions.Suggestion
     agencies: list[Resolved] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)  # targets with no registered agency
+    # rule R6: places of the directory that fit the person, each with its reasons
+    places: list[Any] = field(default_factory=list)
     taken: list[str] = field(default_factory=list)  # referrals and introductions already made
     dismissal: Dismissal | None = None
 
@@ -223,6 +225,17 @@ def _covering(kinds: Iterable[str], municipality: Municipality) -> list[Resolved
     return [Resolved(a, _("Serves the whole prefecture.")) for a in wide]
 
 
+PLACES_SHOWN = 3
+
+
+def places_for(user: Any, case: Case, today: date | None = None) -> list[Any]:
+    """Rule R6: the directory's places that fit the person best (assessment and wishes), with
+    their reasons."""
+    from tsunagi.directory.selectors import places_for_case
+
+    return places_for_case(user, case, today=today)[:PLACES_SHOWN]
+
+
 def suggestions_for(user: Any, case: Case, today: date | None = None) -> SuggestionPanel:
     """The suggestions of the rules for a case the user may see, each resolved to agencies, with
     the referrals and introductions already made for it and the dismissals in force."""
@@ -246,6 +259,10 @@ def suggestions_for(user: Any, case: Case, today: date | None = None) -> Suggest
     for s in found:
         item = CaseSuggestion(s, dismissal=dismissals.get(s.code))
         for target in s.targets:
+            if target == suggestions.PLACES:
+                item.places = places_for(user, case, today)
+                if item.places:
+                    continue  # the directory answers; agencies keeping places are the fallback
             if target not in resolved:  # several rules point at one target (R2, R8)
                 resolved[target] = resolve_target(
                     target, person.municipality, situation.person.age, case.agency

@@ -57,6 +57,17 @@ def _case_url(case: Case, anchor: str) -> str:
 # --- the suggestions panel -------------------------------------------------------------------
 
 
+def _introduce_place(
+    case: Case, s: suggestions.Suggestion, entry: Any, may: dict[str, bool]
+) -> tuple[str, str] | None:
+    """Rule R6: an introduction to a place of the directory, recorded by its name."""
+    if not may["introduce"]:
+        return None
+    query = {"rule": s.rule, "kind": IntroductionTarget.PLACE, "name": entry.name}
+    url = reverse("referrals:introduction_new", args=[case.pk]) + "?" + urlencode(query)
+    return str(_("Record an introduction (information only)")), url
+
+
 def _act(
     case: Case, s: suggestions.Suggestion, agency: Agency | None, may: dict[str, bool]
 ) -> tuple[str, str] | None:
@@ -136,6 +147,7 @@ def _panel_context(
         # an introduction may also name a group or place outside the registry (family
         # association, peer group): rule R3a allows either
         general = _act(case, s, None, may) if s.action == suggestions.INTRODUCE else None
+        places = [{"match": m, "act": _introduce_place(case, s, m.entry, may)} for m in item.places]
         form = None
         if may["dismiss"]:
             form = bound if bound is not None and bound_code == item.code else None
@@ -146,6 +158,7 @@ def _panel_context(
                 "s": s,
                 "slug": _slug(item.code),
                 "agencies": agencies,
+                "places": places,
                 "general": general,
                 "form": form,
             }
@@ -279,6 +292,7 @@ def introduction_new(request: HttpRequest, case_pk: int) -> HttpResponse:
         "to_agency": request.GET.get("to"),
         "target_kind": kind if kind in IntroductionTarget.values else "",
         "rule": request.GET.get("rule", "")[:10],
+        "to_name": request.GET.get("name", "")[:200],
     }
     form = IntroductionForm(
         request.POST or None, agencies=_introducible(case, chosen), initial=initial

@@ -369,3 +369,48 @@ def test_r2_dismissed_suggestions_are_set_apart_until_restored(cast: Cast) -> No
     found = panel(staff, case)
     assert "R2" in [i.code for i in found.active]
     assert not [i for i in found.dismissed if i.code == "R2"]
+
+
+# --- R6: places of the directory ----------------------------------------------------------------
+
+
+def test_r6_places_come_from_the_directory_with_their_reasons(cast: Cast) -> None:
+    """Rule R6: a son who goes out only at home, would try a place 「午前中だけ」 and cannot talk
+    with people yet is shown the directory's places that fit, each with its reasons, and an
+    introduction to one of them is offered by name."""
+    from tsunagi.directory.models import DirectoryEntry, EntryKind
+
+    staff, _son, case = yamada(cast)
+    people.record_assessment(
+        staff,
+        case,
+        {
+            "assessed_on": timezone.localdate(),
+            "going_out": "home_only",
+            "wishes": "午前中だけなら行ってみたい。まだ人と話せない",
+        },
+    )
+    kochi = town(KOCHI_CITY)
+    quiet = DirectoryEntry.objects.create(
+        kind=EntryKind.IBASHO, name="しずかな居場所", prefecture=kochi.prefecture,
+        municipality=kochi, welcomes_silent=True, mornings=True, accompaniment=True,
+    )  # fmt: skip
+    DirectoryEntry.objects.create(
+        kind=EntryKind.WORK_EXPERIENCE, name="夜の就労体験", prefecture=kochi.prefecture,
+        municipality=kochi, evenings=True,
+    )  # fmt: skip
+    hit = item(panel(staff, case), "R6")
+    assert [m.entry for m in hit.places] == [quiet]  # not open in the morning: left out
+    assert hit.agencies == []  # the directory answers; no agency fallback
+    reasons = " ".join(hit.places[0].reasons)
+    assert "話せない" in reasons or "cannot talk" in reasons
+    page = cast_client(staff).get(f"/referrals/cases/{case.pk}/suggestions/")
+    assert "しずかな居場所" in page.content.decode()
+
+
+def cast_client(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
