@@ -49,6 +49,7 @@ from .oversight import build_oversight, oversight_counts, reset_oversight
 from .people import build_people, people_counts, reset_people
 from .scale import scale_plan
 from .specs import DEMO_SOURCE_PREFIX, Plan, key_of, postal_places
+from .supporters import build_supporters, reset_supporters, supporters_counts
 
 __all__ = [
     "DEFAULT_SEED",
@@ -145,6 +146,7 @@ def build_demo(seed: int = DEFAULT_SEED, scale: int = 0, persons: int = 0) -> Bu
     report.created.update(build_people(seed, persons))  # issue 3
     report.created.update(build_directory(seed))  # issue 8
     report.created.update(build_oversight(seed))  # issue 9 (municipal structures)
+    report.created.update(build_supporters(seed))  # issue 7 (supporters)
     report.created = +report.created
     if report.created:
         audit.record(
@@ -163,7 +165,8 @@ def build_demo(seed: int = DEFAULT_SEED, scale: int = 0, persons: int = 0) -> Bu
 @transaction.atomic
 def reset_demo() -> Counter[str]:
     """Remove the demo data of every capability, the latest capability first."""
-    removed = reset_oversight()  # issue 9 (municipal structures)
+    removed = reset_supporters()  # issue 7 (supporters)
+    removed.update(reset_oversight())  # issue 9 (municipal structures)
     removed.update(reset_directory())  # issue 8
     removed.update(reset_people(demo_agencies()))  # issue 3
     removed.update(reset_foundation())
@@ -187,6 +190,7 @@ def demo_counts() -> dict[str, int]:
         **people_counts(agencies),
         **directory_counts(),
         **oversight_counts(),
+        **{f"supporter programme: {k}": v for k, v in supporters_counts().items()},
     }
 
 
