@@ -13,6 +13,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagi.agencies.models import Agency, AgencyKind
+from tsunagi.jurisdictions.models import Municipality
 from tsunagi.web.forms import (
     JapaneseDateField,
     PhoneField,
@@ -58,7 +60,7 @@ class CourseForm(TsunagiForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The course ends before it starts."))
@@ -133,9 +135,7 @@ class SupporterForm(TsunagiForm):
     birth_year = forms.IntegerField(label=_("year of birth"), required=False)
     postal_code = PostalCodeField(label=_("postal code"), required=False)
     municipality = forms.ModelChoiceField(
-        label=_("lives in"),
-        queryset=None,
-        required=False,  # type: ignore[arg-type]
+        label=_("lives in"), queryset=Municipality.objects.none(), required=False
     )
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     phone = PhoneField(label=_("phone"), max_length=20, required=False)
@@ -148,7 +148,7 @@ class SupporterForm(TsunagiForm):
     )
     areas = forms.ModelMultipleChoiceField(
         label=_("areas they can cover"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Municipality.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -180,8 +180,6 @@ class SupporterForm(TsunagiForm):
 
     def __init__(self, *args: Any, prefecture_id: int, own: bool = False, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        from tsunagi.jurisdictions.models import Municipality
-
         towns = Municipality.objects.filter(prefecture_id=prefecture_id).order_by("code")
         _choice(self, "municipality").queryset = towns
         _choice(self, "areas").queryset = towns
@@ -218,15 +216,13 @@ class SupporterFilterForm(TsunagiForm):
     )
     area = forms.ModelChoiceField(
         label=_("area they can cover"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Municipality.objects.none(),
         required=False,
         empty_label=_("All areas"),
     )
 
     def __init__(self, *args: Any, prefecture_ids: Any = (), **kw: Any) -> None:
         super().__init__(*args, **kw)
-        from tsunagi.jurisdictions.models import Municipality
-
         _choice(self, "area").queryset = Municipality.objects.filter(
             prefecture_id__in=list(prefecture_ids)
         ).order_by("code")
@@ -265,7 +261,7 @@ class AccountForm(TsunagiForm):
 class RosterGiveForm(TsunagiForm):
     agency = forms.ModelChoiceField(
         label=_("municipal office"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Agency.objects.none(),
         help_text=_("The municipality's office or programme that runs or plans dispatch."),
     )
     dispatch_status = forms.ChoiceField(
@@ -276,8 +272,6 @@ class RosterGiveForm(TsunagiForm):
 
     def __init__(self, *args: Any, prefecture_ids: Any = (), **kw: Any) -> None:
         super().__init__(*args, **kw)
-        from tsunagi.agencies.models import Agency, AgencyKind
-
         _choice(self, "agency").queryset = Agency.objects.filter(
             prefecture_id__in=list(prefecture_ids),
             kind__in=(AgencyKind.MUNICIPAL_OFFICE, AgencyKind.HIKIKOMORI_PROGRAMME),

@@ -224,9 +224,9 @@ def test_s1_coordinator_reads_courses_but_cannot_create_or_change(w: World) -> N
     assert client.post(reverse("supporters:course_new"), course_post()).status_code == 403
     assert client.get(reverse("supporters:course_edit", args=[w.course.pk])).status_code == 403
     assert client.get(reverse("supporters:enrol", args=[w.course.pk])).status_code == 403
-    session = w.course.sessions.first()
+    session = w.course.sessions.all()[0]
     assert client.post(reverse("supporters:attendance", args=[session.pk])).status_code == 403
-    enrolment = w.course.enrolments.first()
+    enrolment = w.course.enrolments.all()[0]
     assert client.post(reverse("supporters:complete", args=[enrolment.pk])).status_code == 403
 
 

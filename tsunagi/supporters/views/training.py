@@ -135,7 +135,9 @@ def _page(request: HttpRequest, items: Any) -> Any:
 
 
 def _querystring(request: HttpRequest) -> str:
-    params = [(k, v) for k, v in request.GET.items() if k not in ("page", "format")]
+    params = [
+        (k, v) for k in request.GET if k not in ("page", "format") for v in request.GET.getlist(k)
+    ]
     return urlencode(params) + "&" if params else ""
 
 
