@@ -295,8 +295,10 @@ def test_s6_visits_and_guidance(sw: SupWorld, api: Api) -> None:
     assert_error(me.post(f"/dispatches/{d.pk}/guidance", {"text": "x"}), 403)
     seen = ok(me.get(f"/visit-reports/{v['id']}"))
     assert [x["text"] for x in seen["guidance"]] == ["次回は散歩に誘ってみる"]
+    assert ok(dc.get(f"/dispatches/{d.pk}"))["guidance"][0]["seen_at"] is None
     mine = ok(me.get(f"/dispatches/{d.pk}"))
     assert [x["id"] for x in mine["visits"]] == [v["id"]] and mine["guidance"]
+    assert ok(dc.get(f"/dispatches/{d.pk}"))["guidance"][0]["seen_at"] is not None
     assert ok(dc.get("/visit-reports", dispatch=d.pk))["count"] == 1
     assert_error(api(sw.dc2).get(f"/visit-reports/{v['id']}"), 404)
     assert ok(api(sw.dc2).get("/visit-reports"))["items"] == []
@@ -394,6 +396,12 @@ def test_s7_found_case_reported_and_decided(sw: SupWorld, api: Api) -> None:
         me.post(f"/found-cases/{f['id']}/decision", {"open_intake": False, "note": "x"}), 403
     )
     assert_error(api(sw.dc2).get(f"/found-cases/{f['id']}"), 404)
+    # S7: a supporter no municipality has confirmed reports to none
+    stranger = api(sw.w.supporter)
+    body = {"where": "高知市", "description": "気になる家がある"}
+    assert field_errors(stranger.post("/found-cases", body), "agency")
+    assert_error(stranger.post("/found-cases", {**body, "agency": sw.w.city_office.pk}), 404)
+    assert ok(stranger.get("/found-cases"))["items"] == []
     assert field_errors(
         dc.post(f"/found-cases/{f['id']}/decision", {"open_intake": True}), "person"
     )

@@ -1370,6 +1370,12 @@ def _dispatch_answer(request: HttpRequest, d: Dispatch) -> dict[str, Any]:
         if seen is not None:
             log_shared_read(user, Kind.PERSON, d.person, seen, request)
             household = _household(d.person)
+    guidance = list(d.guidance.all())
+    if not office:
+        # rule S6: the advice reaches the supporter; when they have read it is kept
+        for g in guidance:
+            if g.seen_at is None:
+                services.mark_guidance_seen(user, g, request)
     visits = list(d.visits.all())
     for v in visits:
         services.log_dispatch_work("visit.viewed", user, v, d, request)
@@ -1379,7 +1385,7 @@ def _dispatch_answer(request: HttpRequest, d: Dispatch) -> dict[str, Any]:
         "activity_plan": d.activity_plan,
         "activities": d.activities,
         "household": household,
-        "guidance": [_guidance_out(g) for g in d.guidance.all()],
+        "guidance": [_guidance_out(g) for g in guidance],
         "visits": [_visit_out(v, user) for v in visits],
         "office": _office_part(d) if office else None,
     }
