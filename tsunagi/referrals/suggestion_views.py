@@ -423,8 +423,10 @@ def how_resolved(target: str) -> str:
     if target == suggestions.PLACES:
         kinds = "、".join(str(AgencyKind(k).label) for k in selectors.PLACE_KINDS)
         return _(
-            "R6: agencies that keep places to take part and work (%(kinds)s) covering the "
-            "address, else located in the municipality, else serving the whole prefecture."
+            "R6: the places of the directory (居場所, work experience, volunteering…) that fit "
+            "what the assessment and the person's wishes say (cannot talk yet, only in the "
+            "morning, near home, with staff on the first visit), best first; when the directory "
+            "has none, agencies that keep places (%(kinds)s) covering the address."
         ) % {"kinds": kinds}
     return _(
         "One whose area includes the address; else one located in the municipality; else one "
