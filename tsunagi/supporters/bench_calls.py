@@ -48,11 +48,14 @@ def _active() -> str:
 
 
 def _candidates() -> str:
+    """The ranking of a dispatch waiting for its supporter, else of the active one."""
     from tsunagi.supporters.models import DispatchState
 
-    return (
-        f"/api/v1/dispatches/{_dispatch(DispatchState.REQUESTED, DispatchState.MATCHED)}/candidates"
-    )
+    try:
+        pk = _dispatch(DispatchState.REQUESTED, DispatchState.MATCHED)
+    except LookupError:
+        pk = _dispatch(DispatchState.ACTIVE)
+    return f"/api/v1/dispatches/{pk}/candidates"
 
 
 def _mine() -> str:
