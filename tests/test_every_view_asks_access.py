@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public on purpose: the login page, the health check, logout, and Django's language switch.
 PUBLIC_OK = {"accounts:login", "accounts:logout", "healthz", "set_language"}
+PUBLIC_OK |= {"public:search", "public:prefecture", "public:municipality", "public:leaflet"}
 
 
 def _walk(patterns: list, prefix: str = "") -> list[tuple[str, URLPattern]]:  # type: ignore[type-arg]

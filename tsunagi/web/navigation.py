@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tsunagi.access.policy import Action, Kind, can
+from tsunagi.access.policy import Action, Kind, Role, can, roles
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,16 @@ MENU = (
     (_("Supporters"), "supporters:list", (Action.CREATE, Kind.SUPPORTER)),
     (_("Supporter roster"), "supporters:roster", (Action.CHANGE, Kind.ROSTER)),
     (_("Dispatches"), "supporters:dispatches", (Action.CHANGE, Kind.ROSTER)),
+    # Kind.AGENCY: the registry readers (a supporter may read entries but needs no menu row)
+    (_("Directory"), "directory:list", (Action.VIEW, Kind.AGENCY)),
+)
+
+
+# A supporter's world is their active dispatches (access.md): their menu is their own view.
+SUPPORTER_MENU = (
+    (_("Home"), "web:home", None),
+    (_("My visits"), "supporters:mine", None),
+    (_("My details"), "supporters:me", None),
 )
 
 
@@ -44,7 +54,8 @@ def menu_for(user: Any, path: str) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
     items = []
-    for label, name, permission in MENU:
+    menu = SUPPORTER_MENU if roles(user) == {Role.SUPPORTER} else MENU
+    for label, name, permission in menu:
         if permission is not None and not can(user, permission[0], permission[1]):
             continue
         url = reverse(name)
