@@ -731,7 +731,8 @@ def _statistics(user: Any, action: Action, area: Any) -> bool:
     """Aggregates only (access.md): an agency's members see its figures; a municipality's
     officers and coordinators their municipality's; the prefecture's officers every area of the
     prefecture; the operator of a national installation every area. `area` is an Agency, a
-    Municipality, a Prefecture, or None for the whole installation."""
+    Municipality, a Prefecture, or None: "may the user see the figures of some area" (the menu).
+    The whole installation's figures are the operator's (national view)."""
     from tsunagi.agencies.models import Agency
     from tsunagi.jurisdictions.models import Municipality, Prefecture
 
@@ -742,7 +743,12 @@ def _statistics(user: Any, action: Action, area: Any) -> bool:
     prefs = prefectures_with(user, Role.PREFECTURAL_OFFICER)
     towns = _municipalities_with(user, Role.MUNICIPAL_OFFICER, Role.DISPATCH_COORDINATOR)
     if area is None:
-        return False
+        # "some statistics" (the menu, the index): any body the user may see figures of
+        return bool(
+            prefs
+            or towns
+            or agencies_with(user, Role.STAFF, Role.MANAGER, Role.AUDITOR, *DISPATCHERS)
+        )
     if isinstance(area, Prefecture):
         return area.pk in prefs
     if isinstance(area, Municipality):

@@ -172,6 +172,8 @@ def find_area(user: Any, text: str) -> Area:
                 area = Prefecture.objects.get(code=ident.zfill(2))
         except (Agency.DoesNotExist, Municipality.DoesNotExist, Prefecture.DoesNotExist):
             raise Http404 from None
+    if area is None and not is_operator(user):
+        raise Http404  # the whole installation's figures are the operator's (national view)
     if not can(user, Action.VIEW, Kind.STATISTICS, area):
         raise Http404
     return area
@@ -211,17 +213,7 @@ def visible_areas(user: Any, limit: int = 300) -> list[Area]:
 
 def may_see_some(user: Any) -> bool:
     """Whether the user may see the statistics of any area (the menu and the index)."""
-    if is_operator(user):
-        return True
-    if prefectures_with(user, Role.PREFECTURAL_OFFICER):
-        return True
-    if agencies_with(user, Role.STAFF, Role.MANAGER, Role.AUDITOR, *DISPATCHERS):
-        return True
-    return Membership.objects.filter(
-        user=user,
-        role__in=(Role.MUNICIPAL_OFFICER, Role.DISPATCH_COORDINATOR),
-        agency__operator_municipality__isnull=False,
-    ).exists()
+    return can(user, Action.VIEW, Kind.STATISTICS)
 
 
 def population(area: Area) -> int | None:
