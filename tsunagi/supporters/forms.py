@@ -267,7 +267,7 @@ class RosterGiveForm(TsunagiForm):
     dispatch_status = forms.ChoiceField(
         label=_("dispatch programme"), choices=RosterReleaseKind.choices, widget=forms.RadioSelect
     )
-    given_on = JapaneseDateField(label=_("given on"), required=False)
+    given_on = JapaneseDateField(label=_("handed over on"), required=False)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, prefecture_ids: Any = (), **kw: Any) -> None:
