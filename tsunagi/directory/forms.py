@@ -194,6 +194,13 @@ class EntryForm(TsunagiModelForm):
     def clean_max_age(self) -> int | None:
         return self._age("max_age")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("min_age"), data.get("max_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_age", _("The maximum age must not be below the minimum age."))
+        return data
+
     def data_for_service(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k not in ("area", "version")}
 

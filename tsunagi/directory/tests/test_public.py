@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -32,8 +34,8 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
-def _window(**extra: object) -> DirectoryEntry:
-    data: dict[str, object] = {
+def _window(**extra: Any) -> DirectoryEntry:
+    data: dict[str, Any] = {
         "lead_department": "健康福祉部 地域共生社会推進課",
         "phone": "088-823-9999",
         "channels": ["phone", "visit", "home_visit"],
@@ -83,7 +85,9 @@ def test_m6_each_place_tells_cost_accompaniment_silence_and_hours() -> None:
         welcomes_silent=True,
         hours=((1, "13:00", "16:00"), (3, "13:00", "16:00")),
     )
-    make_entry("就労体験 さくら農園", kind=EntryKind.AGRICULTURE_WELFARE, is_free=False, cost="実費300円")
+    make_entry(
+        "就労体験 さくら農園", kind=EntryKind.AGRICULTURE_WELFARE, is_free=False, cost="実費300円"
+    )
     make_entry("家族会 ひまわり", kind=EntryKind.FAMILY_ASSOCIATION)
     page = Client().get(reverse("public:municipality", args=["39201"])).content.decode()
     assert "居場所 ひだまり" in page and "就労体験 さくら農園" in page and "家族会 ひまわり" in page
@@ -93,8 +97,10 @@ def test_m6_each_place_tells_cost_accompaniment_silence_and_hours() -> None:
     assert re.search(r"〜金曜日 8:30〜17:15", page)
     assert 'href="tel:0888239999"' in page
     # order: window, places, groups
-    assert page.index("高知市ひきこもり相談窓口") < page.index("居場所 ひだまり") < page.index(
-        "家族会 ひまわり"
+    assert (
+        page.index("高知市ひきこもり相談窓口")
+        < page.index("居場所 ひだまり")
+        < page.index("家族会 ひまわり")
     )
 
 
@@ -184,14 +190,14 @@ def test_public_pages_are_accessible_markup() -> None:
         assert '<main id="main"' in page and "<header" in page and "<footer" in page
         assert page.count("<h1") == 1
         levels = [int(n) for n in re.findall(r"<h([1-6])", page)]
-        assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+        assert all(b - a <= 1 for a, b in pairwise(levels)), levels
         assert 'name="viewport"' in page
     page = client.get(reverse("public:search")).content.decode()
     assert '<label class="field__label" for="id_postal_code"' in page
 
 
 def test_the_public_page_is_cached_and_a_change_through_the_services_shows_at_once(
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     entry = _window()
     client = Client()
