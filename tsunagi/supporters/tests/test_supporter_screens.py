@@ -128,6 +128,7 @@ def test_s2_consent_shows_the_statement_and_is_refused_without_training(w: World
     url = reverse("supporters:consent", args=[trainee.pk])
     page = client.get(url).content.decode()
     assert "派遣事業を実施する" in page and "市町村に提供される" in page
+    assert AuditEvent.objects.filter(action="supporter.viewed", record_id=str(trainee.pk)).exists()
     response = client.post(url, {"signed_on": str(days(-1)), "explained": "on"})
     assert response.status_code == 200 and "S2" in response.content.decode()
     trainee.refresh_from_db()

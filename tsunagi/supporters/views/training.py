@@ -753,6 +753,8 @@ def supporter_consent(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The signed consent was recorded."))
             return redirect("supporters:detail", supporter.pk)
+    else:
+        services.log_supporter("supporter.viewed", request.user, supporter, request)
     return render(
         request,
         "supporters/supporter/consent.html",
@@ -802,6 +804,8 @@ def supporter_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The withdrawal was recorded: the supporter left every roster."),
             )
             return redirect("supporters:detail", supporter.pk)
+    else:
+        services.log_supporter("supporter.viewed", request.user, supporter, request)
     return render(
         request,
         "supporters/supporter/withdraw.html",
@@ -836,6 +840,8 @@ def supporter_account(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The account was created."))
             return redirect("supporters:detail", supporter.pk)
+    else:
+        services.log_supporter("supporter.viewed", request.user, supporter, request)
     return render(
         request, "supporters/supporter/account.html", {"supporter": supporter, "form": form}
     )
