@@ -37,6 +37,7 @@ from tsunagi.access import services as sharing
 from tsunagi.access.kinds import ALL_KINDS
 from tsunagi.access.models import Grant
 from tsunagi.access.policy import (
+    DISPATCH_KINDS,
     PERSONAL_KINDS,
     SHARING_KINDS,
     Action,
@@ -96,8 +97,19 @@ NOT_ABOUT_A_PERSON = frozenset(
         Kind.USER,
         Kind.MEMBERSHIP,
         Kind.AUDIT_EVENT,
+        # the supporters' own records (their training, their record, their place on a
+        # municipality's roster: about the volunteer, not a supported person)
+        Kind.TRAINING,
+        Kind.SUPPORTER,
+        Kind.ROSTER,
+        # public directory entries, a municipality's structure, aggregates only
+        Kind.DIRECTORY_ENTRY,
+        Kind.MUNICIPAL_STRUCTURE,
+        Kind.STATISTICS,
     }
 )
+# The dispatch work about a visited household (rules S4-S8): the `dispatch` section below.
+DISPATCH_COLUMNS = (Kind.DISPATCH, Kind.VISIT_REPORT, Kind.INCIDENT, Kind.FOUND_CASE)
 
 STATES = (
     "none",
@@ -221,10 +233,12 @@ def expected(who: str, kind: Kind, state: str, action: str) -> Any:
 
 def test_every_record_kind_has_rows() -> None:
     """A new kind of record must be placed in the contract (or declared not about a person)."""
-    assert set(RECORD_KINDS) | NOT_ABOUT_A_PERSON == set(Kind), (
+    assert set(RECORD_KINDS) | set(DISPATCH_COLUMNS) | NOT_ABOUT_A_PERSON == set(Kind), (
         "add the new kind to RECORD_KINDS and its rows to the tables above"
     )
     assert not set(RECORD_KINDS) & NOT_ABOUT_A_PERSON
+    assert not set(DISPATCH_COLUMNS) & (NOT_ABOUT_A_PERSON | set(RECORD_KINDS))
+    assert set(DISPATCH_COLUMNS) == DISPATCH_KINDS
     assert set(RECORD_KINDS) == PERSONAL_KINDS | SHARING_KINDS
     assert set(PERSONAL_COLUMNS) == PERSONAL_KINDS and set(SHARING_COLUMNS) == SHARING_KINDS
     assert len(RECORD_KINDS) == len(set(RECORD_KINDS))
@@ -485,3 +499,95 @@ def test_auditor_reads_the_log_of_a_shared_read_and_no_record() -> None:
         assert all(answer(auditor, k, world["records"][k], "view") is F for k in RECORD_KINDS)
     operator = world["users"]["operator"]
     assert not scope(operator, Kind.AUDIT_EVENT, reads).exists()
+
+
+# --- dispatch (rules S4, S5) -------------------------------------------------------------------
+# A person of 高知市's office visited by a supporter (tsunagi/supporters/tests/factories.py), in
+# two states: `active` (the supporter sees the household: identity only, through the dispatch
+# grant) and `stopped` (rule S5: from that moment, nothing). The coordinator of the office owns
+# everything; the other municipality's coordinator, another supporter on the roster, the
+# prefecture's officer (who keeps the supporters' records, not the households') and the
+# center's staff see nothing. A found case reported by the supporter is theirs to read in both
+# states (rule S7).
+DISPATCH_WHO = (
+    "coordinator",
+    "supporter",
+    "other_coordinator",
+    "other_supporter",
+    "prefectural_officer",
+    "center_staff",
+)
+#                       person  dispatch  visit   incident  found case   (view, change)
+DISPATCH_TABLE: dict[tuple[str, str], tuple[Any, ...]] = {
+    ("coordinator", "active"):   (FULL, T, T,  T, T,  T, T,  T, T),
+    ("coordinator", "stopped"):  (FULL, T, T,  T, T,  T, T,  T, T),
+    ("supporter", "active"):     (ID,   T, F,  T, F,  T, F,  T, F),
+    ("supporter", "stopped"):    (NO,   F, F,  F, F,  F, F,  T, F),
+    **{
+        (who, state): (NO, F, F, F, F, F, F, F, F)
+        for who in DISPATCH_WHO[2:]
+        for state in ("active", "stopped")
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("state", ["active", "stopped"])
+def test_dispatch_contract(state: str) -> None:
+    from tsunagi.supporters import services as sv
+    from tsunagi.supporters.models import Dispatch, FoundCase, Incident, VisitReport
+    from tsunagi.supporters.tests.factories import make_dispatch, make_world
+
+    w = make_world()
+    d = make_dispatch(w)
+    sup = w.supporter_user
+    visit = sv.record_visit(
+        sup,
+        d,
+        {"visited_on": timezone.localdate(), "duration_minutes": 45, "place": "home",
+         "met": "person", "what_happened": "話した"},
+    )  # fmt: skip
+    incident = sv.report_incident(
+        sup,
+        d,
+        {"occurred_at": timezone.now(), "kind": "injury", "severity": "minor",
+         "what_happened": "転んだ"},
+    )  # fmt: skip
+    found = sv.report_found_case(
+        sup, w.city_office, {"where": "近所の団地", "description": "昼も雨戸が閉まったまま"}
+    )
+    if state == "stopped":
+        sv.stop(w.coordinator, d, requested_by="person", reason="本人が希望")
+    users = {
+        "coordinator": w.coordinator,
+        "supporter": sup,
+        "other_coordinator": w.other_coordinator,
+        "other_supporter": w.supporters[1].user,
+        "prefectural_officer": w.officer,
+        "center_staff": w.center_staff,
+    }
+    records = [
+        Dispatch.objects.get(pk=d.pk),
+        VisitReport.objects.get(pk=visit.pk),
+        Incident.objects.get(pk=incident.pk),
+        FoundCase.objects.get(pk=found.pk),
+    ]
+    wrong = []
+    for who, user in users.items():
+        got: list[Any] = [answer(user, Kind.PERSON, w.person, "sight")]
+        for kind, obj in zip(DISPATCH_COLUMNS, records, strict=True):
+            got += [can(user, Action.VIEW, kind, obj), can(user, Action.CHANGE, kind, obj)]
+            rows = type(obj)._default_manager.filter(pk=obj.pk)
+            listed = scope(user, kind, rows).exists()
+            if listed is not got[-2]:
+                wrong.append(f"{who} list {kind} [{state}]: {listed}, can(VIEW) {got[-2]}")
+        if tuple(got) != DISPATCH_TABLE[(who, state)]:
+            wrong.append(f"{who} [{state}]: expected {DISPATCH_TABLE[(who, state)]}, got {got}")
+    assert not wrong, "\n".join(wrong)
+    if state == "active":
+        seen = sight(sup, Kind.PERSON, w.person)
+        assert seen is not None and seen.ground == f"dispatch:{d.grant_id}"
+
+
+def test_dispatch_table_has_every_row() -> None:
+    assert set(DISPATCH_TABLE) == {(w, s) for w in DISPATCH_WHO for s in ("active", "stopped")}
+    assert all(len(row) == 1 + 2 * len(DISPATCH_COLUMNS) for row in DISPATCH_TABLE.values())
