@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from tsunagi.access.policy import Kind, get_visible
 from tsunagi.agencies.models import Agency, Weekday
@@ -339,7 +340,7 @@ def create_entry(request: HttpRequest, payload: EntryIn) -> Any:
     entry = services.create_entry(
         request.user, data=_resolve(data), area=area, hours=hours, request=request
     )
-    return 201, _entry(request, entry.pk)
+    return Status(201, _entry(request, entry.pk))
 
 
 @router.get("/{entry_id}", response={200: EntryDetailOut, 401: Error, 404: Error})
