@@ -235,3 +235,8 @@ def test_public_pages_need_no_login_and_ignore_a_logged_in_user() -> None:
     client.force_login(user)
     page = client.get(reverse("public:municipality", args=["39201"])).content.decode()
     assert "someone" not in page
+
+
+def test_m1_the_login_page_links_to_the_public_pages() -> None:
+    page = Client().get(reverse("accounts:login")).content.decode()
+    assert f'href="{reverse("public:search")}"' in page
