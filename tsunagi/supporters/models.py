@@ -482,6 +482,13 @@ class Dispatch(models.Model):
             models.Index(fields=["supporter", "state"]),
             models.Index(fields=["person"]),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "number"],
+                condition=~models.Q(number=""),
+                name="dispatch_number_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"

@@ -45,6 +45,11 @@ def completion_findings(sessions: int, attended: int) -> list[Finding]:
     return []
 
 
+def excusable(sessions: int, attended: int) -> bool:
+    """Rule S1: one missed session may be excused (made up elsewhere); more may not."""
+    return sessions > 0 and sessions - attended <= 1
+
+
 def registration_findings(
     *, completed_basic: bool, consent_signed_on: datetime.date | None, explained: bool
 ) -> list[Finding]:

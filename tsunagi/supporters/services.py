@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -362,7 +362,7 @@ def complete(
         session__course=course, supporter=enrolment.supporter
     ).count()
     findings = rules.completion_findings(sessions, attended)
-    if findings and not (excuse.strip() and sessions):
+    if findings and not (excuse.strip() and rules.excusable(sessions, attended)):
         raise _findings_error(findings, "completed_on")
     day = completed_on or timezone.localdate()
     if day < course.starts_on:
@@ -777,8 +777,16 @@ def request_dispatch(
     if case is None:
         case = people.open_case(actor, person, opened_on=dispatch.requested_on, request=request)
     dispatch.case = case
-    dispatch.number = _next_number(dispatch.agency, dispatch.requested_on)
-    dispatch.save()
+    for _attempt in range(5):
+        dispatch.number = _next_number(dispatch.agency, dispatch.requested_on)
+        try:
+            with transaction.atomic():
+                dispatch.save()
+            break
+        except IntegrityError:  # another desk took the number at the same moment
+            dispatch.pk = None
+    else:
+        raise IntegrityError("could not number the dispatch")
     log_dispatch_work("dispatch.requested", actor, dispatch, dispatch, request)
     return dispatch
 
@@ -889,6 +897,8 @@ def write_plan(
     changed = _apply(current, data, PLAN_FIELDS)
     if current.starts_on and current.ends_on and current.ends_on < current.starts_on:
         raise ValidationError({"ends_on": [_("The dispatch ends before it starts.")]})
+    if current.starts_on and current.starts_on < current.requested_on:
+        raise ValidationError({"starts_on": [_("The dispatch starts before it was requested.")]})
     if changed:
         # both consents were given to the plan as it was; a changed plan needs them again
         if {"purpose", "activity_plan", "activities"} & set(changed):
@@ -923,6 +933,12 @@ def record_consents(
         errors["__all__"] = [
             "S4: " + _("Write the purpose, the activity plan and the activities first.")
         ]
+    for name, day in (
+        ("person_consent_on", person_consent_on),
+        ("supporter_consent_on", supporter_consent_on),
+    ):
+        if day is not None and day < current.requested_on:
+            errors[name] = [_("The consent is dated before the request.")]
     if person_consent_on is not None:
         if person_consent_on > today:
             errors["person_consent_on"] = [_("The date is in the future.")]
@@ -1291,6 +1307,8 @@ def add_incident_step(
     day = taken_on or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError({"taken_on": [_("The date is in the future.")]})
+    if day < timezone.localdate(current.occurred_at):
+        raise ValidationError({"taken_on": [_("The step is dated before the incident.")]})
     step = IncidentStep.objects.create(
         incident=current, taken_on=day, what=what.strip(), taken_by=actor
     )

@@ -83,7 +83,7 @@ def test_s8_close_needs_a_step_and_a_summary() -> None:
     assert r.status_code == 400
     r = c.post(
         reverse("supporters:incident_step", args=[inc.pk]),
-        {"what": "保険会社へ連絡", "taken_on": "令和7年4月2日"},
+        {"what": "保険会社へ連絡", "taken_on": timezone.localdate().isoformat()},
     )
     assert r.status_code == 302
     inc.refresh_from_db()

@@ -104,7 +104,12 @@ def _dispatch(cast: Cast, supporter: Supporter, family: str, given: str) -> Disp
     d = sv.request_dispatch(
         dc,
         person,
-        {"requested_by": Requester.FAMILY, "requester_name": "家族", "person_wish": "話し相手"},
+        {
+            "requested_by": Requester.FAMILY,
+            "requester_name": "家族",
+            "person_wish": "話し相手",
+            "requested_on": days(10),
+        },
     )
     d = sv.match(dc, d, supporter)
     d = sv.write_plan(
