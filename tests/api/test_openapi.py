@@ -105,6 +105,7 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/stats/national-survey"),
     ("get", "/api/v1/stats/hikikomori"),
     ("get", "/api/v1/stats/dispatches"),
+    ("get", "/api/v1/stats/referrals-area"),
     # support meetings (tsunagi/api/meetings.py)
     ("post", "/api/v1/meetings"),
     ("get", "/api/v1/meetings"),
