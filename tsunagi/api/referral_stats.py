@@ -150,8 +150,10 @@ def _side(side: stats.Side) -> dict[str, Any]:
 
 def stats_out(figures: stats.ReferralStats) -> dict[str, Any]:
     by_kind = figures.introductions_by_kind
+    agency = figures.agency
+    assert agency is not None  # one agency's statistics
     return {
-        "agency": {"id": figures.agency.pk, "name": figures.agency.name},
+        "agency": {"id": agency.pk, "name": agency.name},
         "period": {"since": figures.period.since, "until": figures.period.until},
         "today": figures.today,
         "handover_days": figures.handover_days,

@@ -1,8 +1,9 @@
 """Case statistics of an area (`GET /api/v1/stats/national-survey`, `/hikikomori`,
-`/dispatches`): thin over `tsunagi.figures` — the area and the months are parsed, the
-pre-aggregated figures summed, the privacy rules applied (rules P1–P3), and the tables answered as
-JSON, CSV or Excel with Japanese headers. (`/api/v1/stats/referrals` is the referral statistics of
-one agency, `api/referral_stats.py`.) Aggregates only: no person is named.
+`/dispatches`, `/referrals-area`): thin over `tsunagi.figures` — the area and the months are
+parsed, the pre-aggregated figures summed (the referrals counted from the referrals themselves),
+the privacy rules applied (rules P1–P3), and the tables answered as JSON, CSV or Excel with
+Japanese headers. (`/api/v1/stats/referrals` is the referral statistics of one agency for its own
+members, exact and by day, `api/referral_stats.py`.) Aggregates only: no person is named.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _answer(
         errors["format"] = [_("Choose json, csv or xlsx.")]
     found: Statistics | None = None
     try:
-        found = statistics_for(request.user, area, from_, to)
+        found = statistics_for(request.user, area, from_, to, sections=(section,))
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if found is not None:
@@ -151,3 +152,28 @@ def dispatches(
     table: str = "",
 ) -> Any:
     return _answer(request, "supporters", area, from_, to, format, table)
+
+
+@router.get(
+    "/referrals-area",
+    response=RESPONSES,
+    summary="Referral statistics of an area (紹介の統計): an agency, a municipality, a prefecture",
+    description=(
+        "Referrals by rule and outcome (`sent`: made by the area's agencies, `received`: made to "
+        "them; a referral between two of them counts on both sides), declines by kind of reason, "
+        "days from sending to acceptance, the hand-over gap (rule R5; open hand-overs waiting "
+        "longer than their agency allows), introductions (rule R3a) and suggestions set aside, "
+        "for the months asked. The agencies of a municipality are those it set up "
+        "(`operator_municipality`, commissioned ones included); of a prefecture, those of the "
+        "prefecture; `national`, every agency." + COMMON
+    ),
+)
+def referrals_area(
+    request: HttpRequest,
+    area: str = "",
+    from_: str = Query("", alias="from"),
+    to: str = "",
+    format: str = "json",
+    table: str = "",
+) -> Any:
+    return _answer(request, "referrals", area, from_, to, format, table)

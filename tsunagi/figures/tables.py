@@ -3,8 +3,10 @@ tables are shown, charted and exported (CSV, Excel, API), so a hidden cell is hi
 
 Sections: the national support-status survey (monthly, and rates for the period), screening
 outcomes, the hikikomori agencies' figures (contacts and persons by month, by channel, by who
-consulted, by sex, age band and duration of withdrawal), supporter dispatches and visits, and —
-for one agency — its referral statistics from `tsunagi.referrals.stats` with suppression on top.
+consulted, by sex, age band and duration of withdrawal), supporter dispatches and visits, and
+the referral statistics of the area's agencies from `tsunagi.referrals.stats` (one agency; the
+agencies a municipality set up; the agencies of a prefecture; every agency, national) with
+suppression on top (rules P1–P3).
 """
 
 from __future__ import annotations
@@ -179,36 +181,100 @@ def _rates(figures: Figures, people: int | None, exact: bool, section: str) -> F
 
 
 def _protect_referrals(table: Table) -> FigureTable:
-    """Suppression on top of an agency's referral statistics (for readers outside the agency):
-    tables of counts with totals through rules.protect; a row of days (count, median, …) is
-    blanked when its count is under the threshold."""
+    """Suppression on top of referral statistics (for readers outside the agency): tables of
+    counts with totals through rules.protect (P1, P2); a row of days (count, median, mean,
+    maximum) is blanked when its count is under the threshold, and a count standing alone after
+    it (no gap, waiting too long) is hidden by itself. The chart is drawn from the cells shown,
+    so a hidden cell is hidden in the bars too."""
     body = table.rows
     has_total_row = bool(body) and str(body[-1][0]) == _("Total")
     has_total_col = str(table.headers[-1]) == _("Total")
     inner = body[:-1] if has_total_row else body
     numeric = all(all(isinstance(v, int) for v in row[1:]) for row in inner)
+    rows: list[list[Any]]
     if inner and numeric and (has_total_row or len(table.headers) == 2):
         values = [list(row[1 : len(row) - (1 if has_total_col else 0)]) for row in inner]
         shown = rules.protect(values, row_totals=has_total_col, col_totals=has_total_row)
         rows = [[row[0], *cells] for row, cells in zip(body, shown.cells, strict=False)]
-        hidden = {str(label) for label, value in table.chart if 0 < value < rules.threshold()}
-        chart = [(label, 0 if str(label) in hidden else value) for label, value in table.chart]
-        return FigureTable(
-            table.key, table.title, table.headers, rows, chart, tuple(hidden), section="referrals"
-        )
-    rows = []
-    for row in body:
-        counts = [v for v in row[1:] if isinstance(v, int)]
-        small = bool(counts) and 0 < counts[0] < rules.threshold()
-        rows.append([row[0], *(rules.hidden_text() if small and v != "" else v for v in row[1:])])
-    return FigureTable(table.key, table.title, table.headers, rows, [], section="referrals")
+    else:
+        rows = [_protect_days(row) for row in body]
+    chart, hidden = _chart_after(table, rows)
+    return FigureTable(
+        table.key, table.title, table.headers, rows, chart, hidden, section="referrals"
+    )
 
 
-def build(figures: Figures, area: Area, exact: bool, today: date | None = None) -> Statistics:
-    """Every table of the statistics of `area` for the period of `figures`."""
+def _small(value: Any) -> bool:
+    return isinstance(value, int) and 0 < value < rules.threshold()
+
+
+def _protect_days(row: list[Any]) -> list[Any]:
+    """rule P1 over a row [labels…, count, median, mean, maximum, counts…]."""
+    first = next((i for i, v in enumerate(row) if isinstance(v, int)), len(row))
+    summary = range(first, first + 4)
+    hide_summary = first < len(row) and _small(row[first])
+    return [
+        rules.hidden_text()
+        if (i in summary and hide_summary and v != "") or (i >= first + 4 and _small(v))
+        else v
+        for i, v in enumerate(row)
+    ]
+
+
+def _chart_after(
+    table: Table, rows: list[list[Any]]
+) -> tuple[list[tuple[str, int]], tuple[str, ...]]:
+    """The table's chart read again from the cells shown: a bar is a row's cell (the first
+    column holding its value) or, labelled by a header, the total row's cell."""
+    cells: list[Any] = []
+    for label, value in table.chart:
+        cell: Any = None
+        for original, shown in zip(table.rows, rows, strict=True):
+            if str(original[0]) == str(label) and value in original[1:]:
+                cell = shown[original.index(value, 1)]
+                break
+        if cell is None and rows and str(label) in [str(h) for h in table.headers]:
+            cell = rows[-1][[str(h) for h in table.headers].index(str(label))]
+        cells.append(cell if cell is not None else rules.hidden_text())
+    return _chart([str(label) for label, _value in table.chart], cells)
+
+
+def _referral_tables(
+    area: Area, months: Months, exact: bool, today: date | None
+) -> list[FigureTable]:
+    """The referral statistics of the area's agencies, suppressed unless `exact` (rule P3)."""
+    period = referral_stats.Period(months.first, months.until)
+    found = referral_stats.tables(referral_stats.area_stats(area, period, today))
+    if not exact:
+        return [_protect_referrals(table) for table in found]
+    return [
+        FigureTable(t.key, t.title, t.headers, t.rows, t.chart, section="referrals") for t in found
+    ]
+
+
+def build(
+    figures: Figures,
+    area: Area,
+    exact: bool,
+    today: date | None = None,
+    sections: Sequence[str] | None = None,
+) -> Statistics:
+    """The tables of the statistics of `area` for the period of `figures`: every section, or
+    those named in `sections` (keys of SECTIONS)."""
     people = population(area)
     found = Statistics(area=area, months=figures.period, exact=exact, population=people)
-    add = found.tables.append
+    if sections is None or set(sections) - {"referrals"}:
+        counted = _counted(figures, people, exact)
+        found.tables = [t for t in counted if sections is None or t.section in sections]
+    if sections is None or "referrals" in sections:
+        found.tables += _referral_tables(area, figures.period, exact, today)
+    return found
+
+
+def _counted(figures: Figures, people: int | None, exact: bool) -> list[FigureTable]:
+    """The tables of the pre-aggregated figures (every section but the referrals)."""
+    tables: list[FigureTable] = []
+    add = tables.append
     survey = "survey"
     add(
         _monthly(
@@ -323,22 +389,7 @@ def build(figures: Figures, area: Area, exact: bool, today: date | None = None) 
             sup,
         )
     )
-    if isinstance(area, Agency):
-        period = referral_stats.Period(figures.period.first, figures.period.until)
-        for table in referral_stats.tables(referral_stats.referral_stats(area, period, today)):
-            found.tables.append(
-                FigureTable(
-                    table.key,
-                    table.title,
-                    table.headers,
-                    table.rows,
-                    table.chart,
-                    section="referrals",
-                )
-                if exact
-                else _protect_referrals(table)
-            )
-    return found
+    return tables
 
 
 SECTIONS = (

@@ -1,12 +1,14 @@
 """The case statistics screen (/statistics/): choose an area you may see and a period of months
-(shown in the Japanese era), read the tables with their charts (SVG drawn on the server, the
-referral statistics' bars), print them, or download every table as CSV or Excel. Aggregates only,
-suppressed by rules.py for everyone outside the agency itself."""
+(shown in the Japanese era), read the tables with their charts (SVG drawn on the server by the
+shared `web/_bar_chart.html`), print them, or download every table as CSV or Excel
+(`tsunagi.web.charts`). Aggregates only, suppressed by rules.py for everyone outside the agency
+itself. The referral tables are shown for every area: the agency's, or those of the agencies of
+the municipality, the prefecture or the whole installation (`referrals.stats.scope_of`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from tsunagi.access import audit
-from tsunagi.referrals.stats_views import _shown, _stacked_csv, _workbook
+from tsunagi.web import charts
 from tsunagi.web.decorators import member_required
 from tsunagi.web.export import FORMATS, export_response
 
@@ -27,14 +29,20 @@ EXPORT_ACTION = "figures.exported"
 VIEW_ACTION = "figures.viewed"
 
 
-def statistics_for(user: Any, area_text: str, first: str, last: str) -> Statistics:
-    """The statistics the user asked for: 404 for an area they may not see, ValidationError
-    for a malformed area or period."""
+def statistics_for(
+    user: Any, area_text: str, first: str, last: str, sections: Sequence[str] | None = None
+) -> Statistics:
+    """The statistics the user asked for (every section, or those named): 404 for an area they
+    may not see, ValidationError for a malformed area or period. The referral tables are
+    counted from the referrals themselves, the others from the pre-aggregated figures."""
     area = selectors.find_area(user, area_text)
     months = selectors.parse_months(first, last, timezone.localdate())
-    services.refresh_if_stale()
-    figures = selectors.load(area, months)
-    return build(figures, area, rules.sees_exact(user, area))
+    if sections is not None and set(sections) <= {"referrals"}:
+        figures = selectors.Figures({}, months)
+    else:
+        services.refresh_if_stale()
+        figures = selectors.load(area, months)
+    return build(figures, area, rules.sees_exact(user, area), sections=sections)
 
 
 @member_required
@@ -87,6 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "export_query": urlencode(query),
             "refreshed_at": last.finished_at if last else None,
             "threshold": rules.threshold(),
+            "referral_scope": _referral_scope(found),
             "sections": [
                 {
                     "key": key,
@@ -106,13 +115,29 @@ def _is_agency(found: Statistics) -> bool:
     return isinstance(found.area, Agency)
 
 
+def _referral_scope(found: Statistics) -> str:
+    """Which agencies the referral tables count, said under the section's title."""
+    from tsunagi.jurisdictions.models import Municipality, Prefecture
+
+    if isinstance(found.area, Municipality):
+        return _(
+            "The referral work of the agencies this municipality set up (commissioned ones"
+            " included); a referral between two of them counts on both sides."
+        )
+    if isinstance(found.area, Prefecture):
+        return _(
+            "The referral work of every agency of this prefecture; a referral between two of"
+            " them counts on both sides."
+        )
+    if found.area is None:
+        return _("The referral work of every agency; a referral counts on both sides.")
+    return ""
+
+
 def _drawn(table: FigureTable) -> dict[str, Any]:
-    """The referral statistics' bars (`referrals.stats_views._shown`), with "<5" written on a
-    suppressed bar (drawn empty)."""
-    shown = _shown(table)
-    for bar in shown["bars"]:
-        if bar["label"] in table.hidden_bars:
-            bar["value"] = rules.hidden_text()
+    """A table with its bars (`web.charts.shown_table`), "<5" written on a suppressed bar
+    (drawn empty)."""
+    shown = charts.shown_table(table, table.hidden_bars, rules.hidden_text())
     shown["trend"] = table.trend
     return shown
 
@@ -121,7 +146,7 @@ def export(
     request: HttpRequest, found: Statistics, tables: list[FigureTable], fmt: str
 ) -> HttpResponse:
     """One table: the CSV/Excel of every list; all: an Excel book with a sheet per table or one
-    CSV with the tables under their titles (the referral statistics' writers). Logged."""
+    CSV with the tables under their titles (`web.charts`). Logged."""
     name = f"{_('statistics')}_{found.months.first:%Y-%m}_{found.months.last:%Y-%m}"
     agency = found.area if _is_agency(found) else None
     if len(tables) == 1:
@@ -134,17 +159,11 @@ def export(
             audit_action=EXPORT_ACTION,
             agency=agency,
         )
-    if fmt == "xlsx":
-        content = _workbook(list(tables))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content, content_type = _stacked_csv(list(tables)), "text/csv; charset=utf-8"
+    fmt = fmt if fmt == "xlsx" else "csv"
     audit.record(
         EXPORT_ACTION,
         request=request,
         agency_id=agency.pk if agency is not None else None,
         detail={"tables": len(tables), "format": fmt, "area": selectors.area_key(found.area)},
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{name}.{fmt}')}"
-    return response
+    return charts.tables_download(tables, fmt, name)

@@ -1,4 +1,5 @@
-"""Statistics of one agency's referral work (紹介・つなぎの統計), for any period.
+"""Statistics of referral work (紹介・つなぎの統計) of one agency or of a set of agencies (the
+agencies of a municipality, of a prefecture, of the whole installation), for any period.
 
 Every figure is counted in the database (GROUP BY / COUNT), never by loading the referrals: a
 figure that needs days in Python (the median, business days) groups the rows by their pair of
@@ -8,8 +9,16 @@ period by the day it happened: a referral by the day it was sent, an acceptance 
 the day of the answer, a hand-over by the day of the first contact, an introduction by the day
 it was given, a dismissed suggestion by the day it was set aside (and restored).
 
-Only the agency's own members see its statistics (its caseworkers, its manager and its
-auditor), and they are aggregates: no person is named.
+A set of agencies (`Scope`) is counted as one: "sent" are the referrals made by any agency of
+the set, "received" those made to any of them (a referral between two agencies of the set counts
+on both sides, once each). A municipality's agencies are those it set up (委託 included), by
+`Agency.operator_municipality` — the same link by which the access module lets a municipality's
+officers see an agency's figures — not by where the agency stands: a prefecture's center in the
+city is the prefecture's. A prefecture's agencies are those of `Agency.prefecture`.
+
+Only the agency's own members see its statistics on the referral screen (its caseworkers, its
+manager and its auditor); the statistics of areas are read through `tsunagi.figures`, which
+suppresses small cells for everyone else. They are aggregates: no person is named.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -32,9 +41,18 @@ from tsunagi.access.policy import CASEWORKERS, Denied, agencies_with
 from tsunagi.accounts.models import Role
 from tsunagi.agencies.calendar import business_days_between
 from tsunagi.agencies.models import Agency
+from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.web.wareki import DateFormatError, parse_date
 
-from .models import DeclineReason, Dismissal, Introduction, IntroductionTarget, Referral, State
+from .models import (
+    DeclineReason,
+    Dismissal,
+    Introduction,
+    IntroductionTarget,
+    Referral,
+    ReminderSettings,
+    State,
+)
 from .selectors import limits_of
 
 # Who may see an agency's statistics: its caseworkers and manager, and the agency's auditor.
@@ -226,15 +244,54 @@ class Side:
         return sum(self.outcome_totals.values())
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The agencies whose referral work is counted together: one agency (`agency`), or those
+    `Agency.objects.filter(agencies)` selects (`agencies` None: every agency, national)."""
+
+    label: str
+    agency: Agency | None = None
+    agencies: Q | None = None
+
+    def ids(self) -> Any:
+        """The agencies' ids as a subquery (None: all of them)."""
+        if self.agency is not None:
+            return Agency.objects.filter(pk=self.agency.pk).values("pk")
+        if self.agencies is None:
+            return None
+        return Agency.objects.filter(self.agencies).order_by().values("pk")
+
+    def holds(self, column: str) -> Q:
+        """The rows whose `column` (an agency id) is one of the scope's agencies."""
+        if self.agency is not None:
+            return Q(**{column: self.agency.pk})
+        ids = self.ids()
+        return Q(**{f"{column}__isnull": False}) if ids is None else Q(**{f"{column}__in": ids})
+
+
+def scope_of(area: Agency | Municipality | Prefecture | None) -> Scope:
+    """The agencies of an area: the agency itself; the agencies a municipality set up
+    (`operator_municipality`, see the module's note); the agencies of a prefecture; every
+    agency (None, national)."""
+    if isinstance(area, Agency):
+        return Scope(label=area.name, agency=area)
+    if isinstance(area, Municipality):
+        return Scope(label=area.name, agencies=Q(operator_municipality_id=area.pk))
+    if isinstance(area, Prefecture):
+        return Scope(label=area.name, agencies=Q(prefecture_id=area.pk))
+    return Scope(label=str(_("All areas (national)")))
+
+
 @dataclass
 class ReferralStats:
-    agency: Agency
+    agency: Agency | None  # the agency, when the statistics are one agency's
     period: Period
     today: date
-    handover_days: int
+    handover_days: int | None  # the agency's limit (None for a set: each agency's own)
     sides: dict[str, Side]
     introductions: dict[tuple[str, str], int]  # (target kind, rule) → n
     dismissals: dict[str, tuple[int, int]]  # rule → (dismissed, restored) in the period
+    scope: Scope | None = None
 
     @property
     def introductions_by_kind(self) -> dict[str, int]:
@@ -256,75 +313,82 @@ def rule_order(rule: str) -> tuple[int, str]:
     return (1, "") if rule == NO_RULE else (0, rule)
 
 
-def _side_of(agency_id: int) -> Case:
-    return Case(
-        When(agency_id=agency_id, then=Value(SENT)),
-        default=Value(RECEIVED),
-        output_field=CharField(),
-    )
+def _sides_q(scope: Scope) -> dict[str, Q]:
+    """Which referrals count on each side: made by one of the agencies, made to one of them."""
+    return {SENT: scope.holds("agency_id"), RECEIVED: scope.holds("to_agency_id")}
 
 
-def _referrals_of(agency_id: int) -> Any:
-    """Both sides' referrals, each marked `side` (typed Any: the annotation is not a field)."""
-    return (
-        Referral.objects.filter(Q(agency_id=agency_id) | Q(to_agency_id=agency_id))
-        .annotate(side=_side_of(agency_id))
-        .order_by()
-    )
+def _referrals_of(scope: Scope) -> Any:
+    """The referrals of either side (typed Any: annotations are not fields)."""
+    q = _sides_q(scope)
+    return Referral.objects.filter(q[SENT] | q[RECEIVED]).order_by()
 
 
-def _by_rule(agency_id: int, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
+def _per_side(scope: Scope) -> dict[str, Count]:
+    """A count for each side, so that one query answers both (a referral between two agencies
+    of the set counts on both)."""
+    return {name: Count("id", filter=q) for name, q in _sides_q(scope).items()}
+
+
+def _by_rule(scope: Scope, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
     rows = (
-        _referrals_of(agency_id)
+        _referrals_of(scope)
         .filter(sent_at__gte=start, sent_at__lt=end)
-        .values("side", "rule", "state")
-        .annotate(n=Count("id"))
+        .values("rule", "state")
+        .annotate(**_per_side(scope))
     )
     for row in rows:
         outcome = OUTCOME_OF_STATE.get(row["state"])
         if outcome is None:
             continue
-        counts = sides[row["side"]].by_rule.setdefault(
-            row["rule"] or NO_RULE, {key: 0 for key, _label in OUTCOMES}
-        )
-        counts[outcome] += row["n"]
+        for name in SIDES:
+            if not row[name]:
+                continue
+            counts = sides[name].by_rule.setdefault(
+                row["rule"] or NO_RULE, {key: 0 for key, _label in OUTCOMES}
+            )
+            counts[outcome] += row[name]
     for side in sides.values():
         side.by_rule = dict(sorted(side.by_rule.items(), key=lambda item: rule_order(item[0])))
 
 
-def _declined(agency_id: int, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
+def _declined(scope: Scope, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
     rows = (
-        _referrals_of(agency_id)
+        _referrals_of(scope)
         .filter(decided_at__gte=start, decided_at__lt=end)
         .exclude(decline_category="")
-        .values("side", "decline_category")
-        .annotate(n=Count("id"))
+        .values("decline_category")
+        .annotate(**_per_side(scope))
     )
     found: dict[str, dict[str, int]] = {SENT: {}, RECEIVED: {}}
     for row in rows:
-        found[row["side"]][row["decline_category"]] = row["n"]
+        for name in SIDES:
+            if row[name]:
+                found[name][row["decline_category"]] = row[name]
     for name, side in sides.items():
         side.declined = {c: found[name][c] for c in DeclineReason.values if found[name].get(c)} | {
             c: n for c, n in found[name].items() if c not in DeclineReason.values
         }
 
 
-def _acceptance(agency_id: int, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
+def _acceptance(scope: Scope, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
     """Accepted in the period: answered without a decline."""
     rows = (
-        _referrals_of(agency_id)
+        _referrals_of(scope)
         .filter(decided_at__gte=start, decided_at__lt=end, sent_at__isnull=False)
         .filter(decline_category="")
         .annotate(sent_day=TruncDate("sent_at"), accepted_day=TruncDate("decided_at"))
-        .values("side", "sent_day", "accepted_day")
-        .annotate(n=Count("id"))
+        .values("sent_day", "accepted_day")
+        .annotate(**_per_side(scope))
     )
     days: dict[str, dict[int, int]] = {SENT: defaultdict(int), RECEIVED: defaultdict(int)}
     business: dict[str, dict[int, int]] = {SENT: defaultdict(int), RECEIVED: defaultdict(int)}
     for row in rows:
         sent_day, accepted_day = _as_date(row["sent_day"]), _as_date(row["accepted_day"])
-        days[row["side"]][max(0, (accepted_day - sent_day).days)] += row["n"]
-        business[row["side"]][business_days_between(sent_day, accepted_day)] += row["n"]
+        for name in SIDES:
+            if row[name]:
+                days[name][max(0, (accepted_day - sent_day).days)] += row[name]
+                business[name][business_days_between(sent_day, accepted_day)] += row[name]
     for name, side in sides.items():
         side.acceptance = Acceptance(summarise(days[name]), summarise(business[name]))
 
@@ -335,40 +399,60 @@ def _support_end() -> Coalesce:
     return Coalesce("support_ends_on", "case__closed_on")
 
 
-def _handover(
-    agency_id: int, period: Period, today: date, limit: int, sides: dict[str, Side]
-) -> None:
+def _limit_of(column: str) -> Coalesce:
+    """rule R5: the hand-over limit of the agency in `column` (its setting, else the default)."""
+    setting = ReminderSettings.objects.filter(agency_id=OuterRef(column)).values("handover_days")
+    return Coalesce(
+        Subquery(setting[:1], output_field=IntegerField()),
+        Value(ReminderSettings.DEFAULTS["handover_days"]),
+        output_field=IntegerField(),
+    )
+
+
+def _handover(scope: Scope, period: Period, today: date, sides: dict[str, Side]) -> None:
     """Rule R5 in aggregate: the gap of each hand-over completed in the period (by the day of
-    the first contact), and the open hand-overs waiting longer than the agency allows today."""
+    the first contact), and the open hand-overs waiting longer than the agency on that side
+    allows today (one agency: its own limit on both sides, as before)."""
     rows = (
-        _referrals_of(agency_id)
+        _referrals_of(scope)
         .annotate(ended_on=_support_end())
         .filter(
             first_contact_on__gte=period.since,
             first_contact_on__lte=period.until,
             ended_on__isnull=False,
         )
-        .values("side", "first_contact_on", "ended_on")
-        .annotate(n=Count("id"))
+        .values("first_contact_on", "ended_on")
+        .annotate(**_per_side(scope))
     )
     gaps: dict[str, dict[int, int]] = {SENT: defaultdict(int), RECEIVED: defaultdict(int)}
     for row in rows:
         # rule R5: a first contact on or before the end of support is no gap (0)
         gap = max(0, (_as_date(row["first_contact_on"]) - _as_date(row["ended_on"])).days)
-        gaps[row["side"]][gap] += row["n"]
-    # As `rules.waits_too_long`: waiting more than `limit` days since the end of support.
-    cutoff = today - timedelta(days=limit + 1)
-    waiting = dict(
-        _referrals_of(agency_id)
-        .annotate(ended_on=_support_end())
-        .filter(state__in=OPEN_STATES, ended_on__lte=cutoff)
-        .values_list("side")
-        .annotate(n=Count("id"))
-    )
-    for name, side in sides.items():
-        side.handover = Handover(
-            summarise(gaps[name]), gaps[name].get(0, 0), int(waiting.get(name, 0))
+        for name in SIDES:
+            if row[name]:
+                gaps[name][gap] += row[name]
+    # As `rules.waits_too_long`: waiting more than the limit in days since the end of support.
+    # Grouped by the day and the two agencies' limits: bounded by the days, not the referrals.
+    waiting_rows = (
+        _referrals_of(scope)
+        .annotate(
+            ended_on=_support_end(),
+            sent_limit=_limit_of("agency_id"),
+            received_limit=_limit_of("to_agency_id"),
         )
+        .filter(state__in=OPEN_STATES, ended_on__lt=today)
+        .values("ended_on", "sent_limit", "received_limit")
+        .annotate(**_per_side(scope))
+    )
+    waiting = {SENT: 0, RECEIVED: 0}
+    for row in waiting_rows:
+        ended = _as_date(row["ended_on"])
+        for name in SIDES:
+            limit = row["sent_limit" if name == SENT else "received_limit"]
+            if row[name] and ended <= today - timedelta(days=limit + 1):
+                waiting[name] += row[name]
+    for name, side in sides.items():
+        side.handover = Handover(summarise(gaps[name]), gaps[name].get(0, 0), waiting[name])
 
 
 def _as_date(value: Any) -> date:
@@ -379,12 +463,12 @@ def _as_date(value: Any) -> date:
     return value
 
 
-def _introductions(agency_id: int, period: Period) -> dict[tuple[str, str], int]:
-    """Rule R3a: introductions the agency gave in the period. Only the giving agency counts
+def _introductions(scope: Scope, period: Period) -> dict[tuple[str, str], int]:
+    """Rule R3a: introductions the agencies gave in the period. Only the giving agency counts
     them (an introduction is its case record; no data passes to the agency introduced)."""
     rows = (
         Introduction.objects.filter(
-            agency_id=agency_id, given_on__gte=period.since, given_on__lte=period.until
+            scope.holds("agency_id"), given_on__gte=period.since, given_on__lte=period.until
         )
         .order_by()
         .values("target_kind", "rule")
@@ -393,11 +477,11 @@ def _introductions(agency_id: int, period: Period) -> dict[tuple[str, str], int]
     return {(row["target_kind"], row["rule"] or NO_RULE): row["n"] for row in rows}
 
 
-def _dismissals(agency_id: int, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+def _dismissals(scope: Scope, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
     dismissed = Q(dismissed_at__gte=start, dismissed_at__lt=end)
     restored = Q(restored_at__gte=start, restored_at__lt=end)
     rows = (
-        Dismissal.objects.filter(agency_id=agency_id)
+        Dismissal.objects.filter(scope.holds("agency_id"))
         .filter(dismissed | restored)
         .order_by()
         .values("rule")
@@ -407,25 +491,37 @@ def _dismissals(agency_id: int, start: datetime, end: datetime) -> dict[str, tup
     return dict(sorted(found.items(), key=lambda item: rule_order(item[0])))
 
 
-def referral_stats(agency: Agency, period: Period, today: date | None = None) -> ReferralStats:
-    """Every figure of the agency's referral work in the period (a fixed number of queries)."""
+def referral_stats(
+    agency: Agency | Scope, period: Period, today: date | None = None
+) -> ReferralStats:
+    """Every figure of the referral work of an agency, or of a set of agencies (`scope_of`), in
+    the period (a fixed number of queries, whatever the number of referrals or agencies)."""
     today = today or timezone.localdate()
+    scope = agency if isinstance(agency, Scope) else scope_of(agency)
     start, end = period.bounds()
     sides = {SENT: Side(), RECEIVED: Side()}
-    _by_rule(agency.pk, start, end, sides)
-    _declined(agency.pk, start, end, sides)
-    _acceptance(agency.pk, start, end, sides)
-    limit = limits_of(agency.pk)["handover_days"]
-    _handover(agency.pk, period, today, limit, sides)
+    _by_rule(scope, start, end, sides)
+    _declined(scope, start, end, sides)
+    _acceptance(scope, start, end, sides)
+    _handover(scope, period, today, sides)
+    limit = limits_of(scope.agency.pk)["handover_days"] if scope.agency is not None else None
     return ReferralStats(
-        agency=agency,
+        agency=scope.agency,
         period=period,
         today=today,
         handover_days=limit,
         sides=sides,
-        introductions=_introductions(agency.pk, period),
-        dismissals=_dismissals(agency.pk, start, end),
+        introductions=_introductions(scope, period),
+        dismissals=_dismissals(scope, start, end),
+        scope=scope,
     )
+
+
+def area_stats(
+    area: Agency | Municipality | Prefecture | None, period: Period, today: date | None = None
+) -> ReferralStats:
+    """The referral statistics of an area (an agency, a municipality, a prefecture, national)."""
+    return referral_stats(scope_of(area), period, today)
 
 
 # --- tables with Japanese headers (screen, CSV and Excel show the same) ------------------------
@@ -523,7 +619,7 @@ def tables(stats: ReferralStats) -> list[Table]:
                 _("Mean days"),
                 _("Maximum days"),
                 _("No gap (0 days)"),
-                _("Open, waiting more than %(days)s days today") % {"days": stats.handover_days},
+                _waiting_header(stats.handover_days),
             ],
             rows=[
                 [
@@ -574,6 +670,12 @@ def tables(stats: ReferralStats) -> list[Table]:
         )
     )
     return found
+
+
+def _waiting_header(days: int | None) -> str:
+    if days is None:  # a set of agencies: each agency's own limit (rule R5)
+        return _("Open, waiting longer than their agency allows today")
+    return _("Open, waiting more than %(days)s days today") % {"days": days}
 
 
 def _category_label(category: str) -> str:

@@ -1,19 +1,15 @@
 """The referral statistics screen (紹介の統計): one agency's referrals by rule and outcome, declines
 by kind of reason, days to acceptance, the hand-over gap (rule R5), introductions and suggestions
 set aside, for a period typed in either calendar (this fiscal year by default), with bar charts
-drawn on the server and every table as CSV or Excel with Japanese headers.
+drawn on the server and every table as CSV or Excel with Japanese headers (`tsunagi.web.charts`).
 
 Aggregates only: no person is named. Only the agency's own members see it (`stats.agency_for`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,20 +19,18 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from tsunagi.access import audit
 from tsunagi.agencies.models import Agency
+from tsunagi.web import charts
 from tsunagi.web.decorators import member_required
-from tsunagi.web.export import FORMATS, _cell, export_response
+from tsunagi.web.export import FORMATS, export_response
 from tsunagi.web.forms import TsunagiForm
 from tsunagi.web.wareki import era_year, format_wareki
 
 from . import stats
 
 EXPORT_ACTION = "referral.stats_exported"
-BAR_HEIGHT = 22
 
 
 class PeriodForm(TsunagiForm):
@@ -117,7 +111,7 @@ def referral_stats(request: HttpRequest) -> HttpResponse:
     this_year = stats.fiscal_year(timezone.localdate())
     context.update(
         {
-            "tables": [_shown(t) for t in found],
+            "tables": [charts.shown_table(t) for t in found],
             "export_query": urlencode(query),
             "stats": figures,
             "this_year": _link(query, this_year),
@@ -142,31 +136,6 @@ def _link(query: dict[str, str], period: stats.Period) -> str:
     return urlencode(
         {**query, "since": period.since.isoformat(), "until": period.until.isoformat()}
     )
-
-
-def _shown(table: stats.Table) -> dict[str, Any]:
-    """A table with its bars: each bar's length is its share of the largest value."""
-    top = max((value for _label, value in table.chart), default=0)
-    bars = [
-        {
-            "label": label,
-            "value": value,
-            "percent": round(value * 100 / top, 1) if top else 0,
-            "y": index * BAR_HEIGHT,
-        }
-        for index, (label, value) in enumerate(table.chart)
-    ]
-    return {
-        "key": table.key,
-        "title": table.title,
-        "headers": table.headers,
-        "rows": [
-            [{"value": value, "number": isinstance(value, (int, float))} for value in row]
-            for row in table.rows
-        ],
-        "bars": bars if top else [],
-        "chart_height": len(bars) * BAR_HEIGHT,
-    }
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -195,67 +164,11 @@ def export_tables(
             audit_action=EXPORT_ACTION,
             agency=agency,
         )
-    if fmt == "xlsx":
-        content, content_type = (
-            _workbook(tables),
-            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )
-    else:
-        fmt = "csv"
-        content, content_type = _stacked_csv(tables), "text/csv; charset=utf-8"
+    fmt = fmt if fmt == "xlsx" else "csv"
     audit.record(
         EXPORT_ACTION,
         request=request,
         agency_id=agency.pk,
         detail={"rows": sum(len(t.rows) for t in tables), "format": fmt, "tables": len(tables)},
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{filename}.{fmt}')}"
-    return response
-
-
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def sheet_title(title: str, taken: set[str]) -> str:
-    """An Excel sheet name (31 characters at most, none of []:*?/\\), unique in the book."""
-    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:31] or "sheet"
-    name, n = base, 2
-    while name in taken:
-        suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(name)
-    return name
-
-
-def _workbook(tables: list[stats.Table]) -> bytes:
-    book = Workbook()
-    first = book.active
-    if first is not None:
-        book.remove(first)
-    taken: set[str] = set()
-    for table in tables:
-        sheet = book.create_sheet(sheet_title(table.title, taken))
-        sheet.append([table.title])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append([str(h) for h in table.headers])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append([_cell(v) for v in row])
-        sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _stacked_csv(tables: list[stats.Table]) -> bytes:
-    text = io.StringIO()
-    writer = csv.writer(text)
-    for index, table in enumerate(tables):
-        if index:
-            writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow([str(h) for h in table.headers])
-        writer.writerows([_cell(v) for v in row] for row in table.rows)
-    return ("\ufeff" + text.getvalue()).encode("utf-8")
+    return charts.tables_download(tables, fmt, filename)
