@@ -933,4 +933,21 @@ def people_summary() -> list[str]:
     from .referrals import referrals_summary  # issue 5
     from .sharing import sharing_summary  # issue 4
 
-    return lines + sharing_summary() + referrals_summary() + plans_summary()
+    return (
+        lines
+        + sharing_summary()
+        + referrals_summary()
+        + plans_summary()
+        + [
+            "walkthrough F (supporters): the prefecture's courses and roster at /supporters/ "
+            "(demo-prefectural), 高知市's dispatches at /supporters/dispatches/ "
+            "(demo-coordinator), the supporter's phone view at /supporters/mine/ "
+            "(demo-supporter)",
+            "walkthrough H: the prefecture's progress at /oversight/ (demo-prefectural): "
+            "34/34 windows, 7/34 surveys, 10/34 platforms",
+            "public pages without login: /public/ (高知市: /public/m/39201/, leaflet "
+            "/public/m/39201/leaflet.pdf); open-data export: /api/v1/hsds/export",
+            "statistics: /statistics/ (national survey figures, hikikomori figures, "
+            "dispatches; small counts shown as <5 to officers)",
+        ]
+    )

@@ -13,7 +13,12 @@ from tsunagi.access.models import AuditEvent
 from tsunagi.access.policy import Action, Kind, require
 from tsunagi.accounts.models import User
 from tsunagi.agencies.models import Agency
-from tsunagi.demo.cast import ADULT_CENTER, CHILD_CENTER, KOCHI_CITY_SELF_RELIANCE
+from tsunagi.demo.cast import (
+    ADULT_CENTER,
+    CHILD_CENTER,
+    KOCHI_CITY_OFFICE,
+    KOCHI_CITY_SELF_RELIANCE,
+)
 from tsunagi.demo.people import SYNTHETIC_CASE_PREFIX, YAMADA_HOUSEHOLD, with_search_keys
 from tsunagi.people import selectors
 from tsunagi.people.models import Case, Contact, Flag, Household, Person
@@ -95,8 +100,15 @@ def test_about_twenty_more_people_at_both_agencies_written_through_the_services(
     # audited as if staff had typed them
     created = AuditEvent.objects.filter(action="person.created", personal=True)
     child = agency(CHILD_CENTER)  # issue 5: the 17-year-old of walkthrough B
-    assert created.count() == persons.count() + Person.objects.filter(agency=child).count()
-    assert set(created.values_list("agency_id", flat=True)) == {center.pk, sr.pk, child.pk}
+    office = agency(KOCHI_CITY_OFFICE)  # issue 7: the households supporters visit
+    others = Person.objects.filter(agency__in=[child, office]).count()
+    assert created.count() == persons.count() + others
+    assert set(created.values_list("agency_id", flat=True)) == {
+        center.pk,
+        sr.pk,
+        child.pk,
+        office.pk,
+    }
 
 
 def test_synthetic_persons_in_bulk_with_cases_contacts_and_search_keys() -> None:
@@ -175,6 +187,7 @@ def test_reset_removes_the_people_of_the_demo_agencies() -> None:
                 agency(ADULT_CENTER),
                 agency(KOCHI_CITY_SELF_RELIANCE),
                 agency(CHILD_CENTER),  # issue 5: walkthrough B
+                agency(KOCHI_CITY_OFFICE),  # issue 7: walkthrough F
             ]
         ).count()
     )
