@@ -149,6 +149,9 @@ def build_demo(seed: int = DEFAULT_SEED, scale: int = 0, persons: int = 0) -> Bu
     report.created.update(build_supporters(seed))  # issue 7 (supporters)
     report.created = +report.created
     if report.created:
+        from tsunagi.figures.services import refresh
+
+        refresh(None)  # issue 9: the statistics count what was just made
         audit.record(
             "demo.built",
             username=AUDIT_USERNAME,
