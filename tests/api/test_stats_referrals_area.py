@@ -1,0 +1,60 @@
+"""`/api/v1/stats/referrals-area`: the referral statistics of an area the caller may see,
+suppressed for officers (rules P1–P3); 422 with the field for a bad area, month or format; 404
+for an area not visible; CSV of one table with Japanese headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .factories import assert_error, field_errors
+
+KEYS = {
+    "sent_by_rule", "received_by_rule", "sent_declined", "received_declined", "acceptance",
+    "handover", "introductions_by_kind", "introductions_by_rule", "dismissals",
+}  # fmt: skip
+
+
+def test_stats_referrals_area_of_a_prefecture(world: Any, api: Any) -> None:
+    response = api(world.prefectural_officer).get(
+        "/stats/referrals-area", area="prefecture:39", **{"from": "令和6年4月"}, to="2025-03"
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["exact"] is False and body["suppressed_below"] == 5
+    assert {t["key"] for t in body["tables"]} == KEYS
+    by_rule = next(t for t in body["tables"] if t["key"] == "sent_by_rule")
+    assert by_rule["headers"][0] == "ルール" and by_rule["rows"][-1][0] == "合計"
+
+
+def test_stats_referrals_area_csv_of_one_table(world: Any, api: Any) -> None:
+    response = api(world.municipal_officer).get(
+        "/stats/referrals-area", area="municipality:39201", format="csv", table="dismissals"
+    )
+    assert response.status_code == 200
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("ルール,")
+
+
+def test_stats_referrals_area_not_visible_is_404(world: Any, api: Any) -> None:
+    assert_error(
+        api(world.municipal_officer).get("/stats/referrals-area", area="prefecture:39"), 404
+    )
+    assert_error(api(world.tokyo_officer).get("/stats/referrals-area", area="prefecture:39"), 404)
+    assert_error(api(world.prefectural_officer).get("/stats/referrals-area", area="national"), 404)
+
+
+def test_stats_referrals_area_bad_area_period_format_are_422(world: Any, api: Any) -> None:
+    client = api(world.prefectural_officer)
+    assert field_errors(client.get("/stats/referrals-area", area="city:39201"), "area")
+    bad = client.get("/stats/referrals-area", area="prefecture:39", **{"from": "そのうち"})
+    assert field_errors(bad, "from")
+    reversed_ = client.get(
+        "/stats/referrals-area", area="prefecture:39", **{"from": "2025-04"}, to="2024-04"
+    )
+    assert field_errors(reversed_, "to")
+    assert field_errors(
+        client.get("/stats/referrals-area", area="prefecture:39", table="survey"), "table"
+    )
+    assert field_errors(
+        client.get("/stats/referrals-area", area="prefecture:39", format="pdf"), "format"
+    )
