@@ -10,6 +10,7 @@ with no membership sees nothing but their own account.
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -25,6 +26,16 @@ from tsunagi.meetings.models import Meeting, MeetingKind
 from tsunagi.people.models import Assessment, Case, Contact, Flag, Household, Person
 from tsunagi.plans.models import Evaluation, SupportPlan
 from tsunagi.referrals.models import Dismissal, Introduction, Referral
+from tsunagi.supporters.models import (
+    Dispatch,
+    FoundCase,
+    Incident,
+    RosterEntry,
+    RosterRelease,
+    Supporter,
+    TrainingCourse,
+    VisitReport,
+)
 
 ALL = frozenset(Role)
 REGISTRY = ALL - {Role.SUPPORTER}
@@ -197,6 +208,128 @@ EXPECTED |= {
     (Kind.MEETING, "new_other", N): NONE,
 }
 
+# The coordinator is a caseworker of their own (municipal) office: they see its persons (the
+# households supporters visit, the cases supporters find, rule S7), never the center's above.
+EXPECTED |= {
+    (Kind.PERSON, "municipal", V): frozenset({DC}),
+    (Kind.PERSON, "municipal", C): frozenset({DC}),
+}
+
+# The supporters' world (rules S1-S8). Relations: training `own` (the prefecture's office runs
+# it), `municipal` (a course organised by the coordinator's municipal office), `other` (another
+# prefecture's); supporters `own` (the supporter user's own record, on the municipal office's
+# roster), `rostered` (another supporter on that roster), `not_rostered` (registered in the
+# prefecture, on no roster), `withdrawn` (was on the roster, withdrew), `other` (another
+# prefecture's); roster entries `own` (the municipal office's), `neighbour` (another
+# municipality of the prefecture), `withdrawn`, `other`; dispatch work of the municipal office
+# `active` (the supporter user is dispatched), `stopped` (was, and the dispatch stopped),
+# `other_supporter` (active, another supporter), `other` (another municipality's office);
+# found cases `own` (reported by the supporter user to the municipal office), `other_reporter`,
+# `other`; `new…`, about to be created.
+EXPECTED |= {
+    (Kind.TRAINING, "own", V): frozenset({OPR, PO, MO, DC}),
+    (Kind.TRAINING, "municipal", V): frozenset({OPR, PO, MO, DC}),
+    (Kind.TRAINING, "other", V): frozenset({OPR, PO, MO, DC}),
+    (Kind.TRAINING, "own", C): frozenset({PO}),
+    (Kind.TRAINING, "municipal", C): frozenset({PO, MO}),
+    (Kind.TRAINING, "other", C): NONE,
+    (Kind.TRAINING, "new", N): frozenset({PO}),
+    (Kind.SUPPORTER, "own", V): frozenset({PO, DC, SUP}),
+    (Kind.SUPPORTER, "own", C): frozenset({PO, SUP}),
+    (Kind.SUPPORTER, "rostered", V): frozenset({PO, DC}),
+    (Kind.SUPPORTER, "rostered", C): frozenset({PO}),
+    (Kind.SUPPORTER, "not_rostered", V): frozenset({PO}),
+    (Kind.SUPPORTER, "not_rostered", C): frozenset({PO}),
+    # rule S3: a withdrawn supporter leaves every roster at once
+    (Kind.SUPPORTER, "withdrawn", V): frozenset({PO}),
+    (Kind.SUPPORTER, "withdrawn", C): frozenset({PO}),
+    (Kind.SUPPORTER, "other", V): NONE,
+    (Kind.SUPPORTER, "other", C): NONE,
+    (Kind.SUPPORTER, "new", N): frozenset({PO}),
+    (Kind.ROSTER, "own", V): frozenset({PO, DC}),
+    (Kind.ROSTER, "own", C): frozenset({DC}),  # the municipality confirms again (S3)
+    (Kind.ROSTER, "neighbour", V): frozenset({PO}),
+    (Kind.ROSTER, "neighbour", C): NONE,
+    (Kind.ROSTER, "withdrawn", V): frozenset({PO}),
+    (Kind.ROSTER, "withdrawn", C): NONE,
+    (Kind.ROSTER, "other", V): NONE,
+    (Kind.ROSTER, "other", C): NONE,
+    (Kind.ROSTER, "new", N): frozenset({PO}),  # the prefecture gives the roster
+    (Kind.DISPATCH, "active", V): frozenset({DC, SUP}),
+    (Kind.DISPATCH, "active", C): frozenset({DC}),
+    (Kind.DISPATCH, "stopped", V): frozenset({DC}),  # rule S5: gone for the supporter
+    (Kind.DISPATCH, "stopped", C): frozenset({DC}),
+    (Kind.DISPATCH, "other_supporter", V): frozenset({DC}),
+    (Kind.DISPATCH, "other_supporter", C): frozenset({DC}),
+    (Kind.DISPATCH, "other", V): NONE,
+    (Kind.DISPATCH, "other", C): NONE,
+    (Kind.DISPATCH, "new", N): frozenset({DC}),
+    (Kind.DISPATCH, "new_other", N): NONE,
+    (Kind.FOUND_CASE, "own", V): frozenset({DC, SUP}),
+    (Kind.FOUND_CASE, "own", C): frozenset({DC}),
+    (Kind.FOUND_CASE, "other_reporter", V): frozenset({DC}),
+    (Kind.FOUND_CASE, "other_reporter", C): frozenset({DC}),
+    (Kind.FOUND_CASE, "other", V): NONE,
+    (Kind.FOUND_CASE, "other", C): NONE,
+    # rule S7: to a municipality that confirmed the supporter
+    (Kind.FOUND_CASE, "new", N): frozenset({DC, SUP}),
+    (Kind.FOUND_CASE, "new_other", N): NONE,
+}
+for _kind in (Kind.VISIT_REPORT, Kind.INCIDENT):
+    EXPECTED |= {
+        (_kind, "active", V): frozenset({DC, SUP}),
+        (_kind, "active", C): frozenset({DC}),
+        (_kind, "stopped", V): frozenset({DC}),
+        (_kind, "stopped", C): frozenset({DC}),
+        (_kind, "other_supporter", V): frozenset({DC}),
+        (_kind, "other_supporter", C): frozenset({DC}),
+        (_kind, "other", V): NONE,
+        (_kind, "other", C): NONE,
+        (_kind, "new", N): frozenset({DC, SUP}),  # on the supporter's active dispatch
+        (_kind, "new_stopped", N): frozenset({DC}),  # rule S5: no visit after a stop
+        (_kind, "new_other", N): NONE,
+    }
+
+# Directory, municipal structure and statistics (stand-in objects with the attributes the
+# deciders read; statistics' areas are real). Directory entries: `prefecture` (a prefecture-wide
+# entry), `municipal` (the municipal office's municipality), `agency` (about the center),
+# `other` (another prefecture's), `new` (None). Municipal structure: `own` (the municipal
+# office's municipality), `neighbour` (another municipality of the prefecture), `other`.
+# Statistics areas: `agency` (the center), `municipal_agency` (the municipal office),
+# `municipality`, `neighbour_municipality`, `prefecture`, `other_prefecture`, `other_agency`,
+# `some_area` (None: any area at all). Aggregates are only read.
+EXPECTED |= {
+    (Kind.DIRECTORY_ENTRY, "prefecture", V): ALL,
+    (Kind.DIRECTORY_ENTRY, "municipal", V): ALL,
+    (Kind.DIRECTORY_ENTRY, "agency", V): ALL,
+    (Kind.DIRECTORY_ENTRY, "other", V): ALL,
+    (Kind.DIRECTORY_ENTRY, "prefecture", C): frozenset({OPR, PO}),
+    (Kind.DIRECTORY_ENTRY, "municipal", C): frozenset({OPR, PO, MO}),
+    (Kind.DIRECTORY_ENTRY, "agency", C): frozenset({OPR, PO, M}),
+    (Kind.DIRECTORY_ENTRY, "other", C): OP,
+    (Kind.DIRECTORY_ENTRY, "new", N): frozenset({OPR, PO, MO, M}),
+    (Kind.MUNICIPAL_STRUCTURE, "own", V): frozenset({OPR, PO, MO}),
+    (Kind.MUNICIPAL_STRUCTURE, "own", C): frozenset({PO, MO}),
+    (Kind.MUNICIPAL_STRUCTURE, "neighbour", V): frozenset({OPR, PO}),
+    (Kind.MUNICIPAL_STRUCTURE, "neighbour", C): frozenset({PO}),
+    (Kind.MUNICIPAL_STRUCTURE, "other", V): OP,
+    (Kind.MUNICIPAL_STRUCTURE, "other", C): NONE,
+    (Kind.MUNICIPAL_STRUCTURE, "new", N): frozenset({PO, MO}),
+    (Kind.STATISTICS, "agency", V): frozenset({OPR, PO, S, M, AU}),
+    (Kind.STATISTICS, "municipal_agency", V): frozenset({OPR, PO, MO, DC}),
+    (Kind.STATISTICS, "municipality", V): frozenset({OPR, PO, MO, DC}),
+    (Kind.STATISTICS, "neighbour_municipality", V): frozenset({OPR, PO}),
+    (Kind.STATISTICS, "prefecture", V): frozenset({OPR, PO}),
+    (Kind.STATISTICS, "other_prefecture", V): OP,
+    (Kind.STATISTICS, "other_agency", V): OP,
+    # None asks "may the user see the figures of some area" (the menu); the whole
+    # installation's figures stay the operator's (their screen checks is_operator)
+    (Kind.STATISTICS, "some_area", V): ALL - {SUP},
+    (Kind.STATISTICS, "agency", C): NONE,
+    (Kind.STATISTICS, "prefecture", C): NONE,
+    (Kind.STATISTICS, "some_area", C): NONE,
+}
+
 
 def test_every_kind_is_in_the_table() -> None:
     assert {kind for kind, _, _ in EXPECTED} == set(Kind)
@@ -294,6 +427,9 @@ def world(db: None) -> dict[str, Any]:
     }
     records |= _personal_records(center, self_reliance, tokyo_agency, users[S], colleague)
     records |= _sharing_records(records, center, self_reliance, tokyo_agency, colleague, users[SUP])
+    records |= _supporter_records(
+        kochi, tokyo, office, center, city_office, tokyo_agency, users, colleague
+    )
     return {"users": users, "nobody": nobody, "records": records}
 
 
@@ -520,6 +656,172 @@ def _sharing_records(
     return records
 
 
+def _supporter_records(
+    kochi: Prefecture,
+    tokyo: Prefecture,
+    office: Agency,
+    center: Agency,
+    city_office: Agency,
+    tokyo_agency: Agency,
+    users: dict[Role, User],
+    colleague: User,
+) -> dict[tuple[Kind, str], Any]:
+    """The supporters' records (rules S1-S8) and stand-ins for the directory, the municipal
+    structure and the statistics, one per relation."""
+    today = timezone.localdate()
+    now = timezone.now()
+    kochi_city = Municipality.objects.get(code="39201")
+    nankoku = Municipality.objects.get(code="39204")
+    shinjuku = Municipality.objects.get(code="13104")
+    nankoku_office = Agency.objects.create(
+        name="南国市 福祉事務所", kind=AgencyKind.MUNICIPAL_OFFICE, prefecture=kochi,
+        operator_level=OperatorLevel.MUNICIPALITY, operator_municipality=nankoku,
+    )  # fmt: skip
+
+    def course(prefecture: Prefecture, organiser: Agency) -> TrainingCourse:
+        return TrainingCourse.objects.create(
+            prefecture=prefecture, organiser=organiser, kind="basic", title="養成研修",
+            starts_on=today, ends_on=today,
+        )  # fmt: skip
+
+    def supporter(prefecture: Prefecture, name: str, **extra: Any) -> Supporter:
+        return Supporter.objects.create(
+            prefecture=prefecture, name=name, consent_signed_on=today, consent_explained=True,
+            **extra,
+        )  # fmt: skip
+
+    own = supporter(kochi, "本人 サポーター", user=users[SUP])
+    rostered = supporter(kochi, "名簿 サポーター")
+    not_rostered = supporter(kochi, "未配布 サポーター")
+    withdrawn = supporter(kochi, "辞退 サポーター", withdrawn_on=today)
+    other = supporter(tokyo, "東京 サポーター")
+
+    def release(agency: Agency) -> RosterRelease:
+        return RosterRelease.objects.create(
+            agency=agency, dispatch_status="runs", given_on=today, given_by=users[PO]
+        )
+
+    city_release, nankoku_release = release(city_office), release(nankoku_office)
+
+    def entry(s: Supporter, agency: Agency, rel: RosterRelease) -> RosterEntry:
+        return RosterEntry.objects.create(
+            supporter=s, agency=agency, release=rel, confirmed_on=today
+        )
+
+    entry(own, city_office, city_release)
+    own_entry = entry(rostered, city_office, city_release)
+    withdrawn_entry = entry(withdrawn, city_office, city_release)
+    neighbour_entry = entry(rostered, nankoku_office, nankoku_release)
+    other_entry = entry(other, tokyo_agency, release(tokyo_agency))
+
+    numbers = iter(range(1, 100))
+
+    def dispatch(agency: Agency, s: Supporter, state: str) -> Dispatch:
+        who = Person.objects.create(agency=agency, family_name="訪問", given_name="先")
+        return Dispatch.objects.create(
+            agency=agency, person=who, number=f"H-{next(numbers)}", state=state, requested_on=today,
+            requested_by="family", requester_name="家族", person_wish="話し相手", supporter=s,
+            starts_on=today,
+        )  # fmt: skip
+
+    dispatches = {
+        "active": dispatch(city_office, own, "active"),
+        "stopped": dispatch(city_office, own, "stopped"),
+        "other_supporter": dispatch(city_office, rostered, "active"),
+        "other": dispatch(nankoku_office, rostered, "active"),
+    }
+
+    def visit(d: Dispatch, **extra: Any) -> VisitReport:
+        return VisitReport(
+            agency_id=d.agency_id, dispatch=d, visited_on=today, duration_minutes=30,
+            place="home", met="person", what_happened="話した", written_by=colleague, **extra,
+        )  # fmt: skip
+
+    def incident(d: Dispatch) -> Incident:
+        return Incident(
+            agency_id=d.agency_id, dispatch=d, occurred_at=now, kind="injury",
+            severity="minor", what_happened="転んだ", reported_by=colleague,
+        )  # fmt: skip
+
+    def found(agency: Agency, by: User) -> FoundCase:
+        return FoundCase.objects.create(
+            agency=agency, reported_by=by, where="団地", description="雨戸が閉まったまま"
+        )
+
+    records: dict[tuple[Kind, str], Any] = {
+        (Kind.PERSON, "municipal"): Person.objects.create(
+            agency=city_office, family_name="市民", given_name="一"
+        ),
+        (Kind.TRAINING, "own"): course(kochi, office),
+        (Kind.TRAINING, "municipal"): course(kochi, city_office),
+        (Kind.TRAINING, "other"): course(tokyo, tokyo_agency),
+        (Kind.TRAINING, "new"): TrainingCourse(prefecture=kochi, organiser=office),
+        (Kind.SUPPORTER, "own"): own,
+        (Kind.SUPPORTER, "rostered"): rostered,
+        (Kind.SUPPORTER, "not_rostered"): not_rostered,
+        (Kind.SUPPORTER, "withdrawn"): withdrawn,
+        (Kind.SUPPORTER, "other"): other,
+        (Kind.SUPPORTER, "new"): Supporter(prefecture=kochi),
+        (Kind.ROSTER, "own"): own_entry,
+        (Kind.ROSTER, "neighbour"): neighbour_entry,
+        (Kind.ROSTER, "withdrawn"): withdrawn_entry,
+        (Kind.ROSTER, "other"): other_entry,
+        (Kind.ROSTER, "new"): RosterEntry(supporter=not_rostered, agency=city_office),
+        (Kind.DISPATCH, "new"): Dispatch(agency=city_office),
+        (Kind.DISPATCH, "new_other"): Dispatch(agency=nankoku_office),
+        (Kind.FOUND_CASE, "own"): found(city_office, users[SUP]),
+        (Kind.FOUND_CASE, "other_reporter"): found(city_office, colleague),
+        (Kind.FOUND_CASE, "other"): found(nankoku_office, colleague),
+        (Kind.FOUND_CASE, "new"): FoundCase(agency=city_office, reported_by=users[SUP]),
+        (Kind.FOUND_CASE, "new_other"): FoundCase(agency=nankoku_office, reported_by=users[SUP]),
+    }
+    for relation, d in dispatches.items():
+        records[(Kind.DISPATCH, relation)] = d
+        v = visit(d)
+        v.save()
+        records[(Kind.VISIT_REPORT, relation)] = v
+        i = incident(d)
+        i.save()
+        records[(Kind.INCIDENT, relation)] = i
+    for relation, d in (
+        ("new", dispatches["active"]),
+        ("new_stopped", dispatches["stopped"]),
+        ("new_other", dispatches["other"]),
+    ):
+        records[(Kind.VISIT_REPORT, relation)] = visit(d)
+        records[(Kind.INCIDENT, relation)] = incident(d)
+
+    def entry_about(prefecture: Prefecture, town: Any = None, agency: Any = None) -> Any:
+        return SimpleNamespace(
+            pk=None, prefecture_id=prefecture.pk, municipality_id=getattr(town, "pk", None),
+            agency_id=getattr(agency, "pk", None),
+        )  # fmt: skip
+
+    def structure(town: Municipality) -> Any:
+        return SimpleNamespace(pk=None, municipality=town, municipality_id=town.pk)
+
+    records |= {
+        (Kind.DIRECTORY_ENTRY, "prefecture"): entry_about(kochi),
+        (Kind.DIRECTORY_ENTRY, "municipal"): entry_about(kochi, kochi_city),
+        (Kind.DIRECTORY_ENTRY, "agency"): entry_about(kochi, None, center),
+        (Kind.DIRECTORY_ENTRY, "other"): entry_about(tokyo, shinjuku, tokyo_agency),
+        (Kind.DIRECTORY_ENTRY, "new"): None,
+        (Kind.MUNICIPAL_STRUCTURE, "own"): structure(kochi_city),
+        (Kind.MUNICIPAL_STRUCTURE, "neighbour"): structure(nankoku),
+        (Kind.MUNICIPAL_STRUCTURE, "other"): structure(shinjuku),
+        (Kind.MUNICIPAL_STRUCTURE, "new"): None,
+        (Kind.STATISTICS, "agency"): center,
+        (Kind.STATISTICS, "municipal_agency"): city_office,
+        (Kind.STATISTICS, "municipality"): kochi_city,
+        (Kind.STATISTICS, "neighbour_municipality"): nankoku,
+        (Kind.STATISTICS, "prefecture"): kochi,
+        (Kind.STATISTICS, "other_prefecture"): tokyo,
+        (Kind.STATISTICS, "other_agency"): tokyo_agency,
+        (Kind.STATISTICS, "some_area"): None,
+    }
+    return records
+
+
 CASES = [
     (role, kind, record, action) for (kind, record, action) in EXPECTED for role in sorted(Role)
 ]
@@ -555,12 +857,36 @@ MODELS: dict[Kind, Any] = {
     Kind.ASSESSMENT: Assessment, Kind.FLAG: Flag, Kind.CONSENT: Consent,
     Kind.EXPLANATION: Explanation, Kind.GRANT: Grant, Kind.REFERRAL: Referral,
     Kind.MEETING: Meeting, Kind.INTRODUCTION: Introduction, Kind.DISMISSAL: Dismissal,
-    Kind.PLAN: SupportPlan, Kind.EVALUATION: Evaluation,
+    Kind.PLAN: SupportPlan, Kind.EVALUATION: Evaluation, Kind.TRAINING: TrainingCourse,
+    Kind.SUPPORTER: Supporter, Kind.ROSTER: RosterEntry, Kind.DISPATCH: Dispatch,
+    Kind.VISIT_REPORT: VisitReport, Kind.INCIDENT: Incident, Kind.FOUND_CASE: FoundCase,
 }  # fmt: skip
+# Kinds whose models other apps are still writing (stand-ins in the world), or that have no rows
+# (statistics are computed): their lists are tested with their own apps.
+NO_MODEL = frozenset({Kind.DIRECTORY_ENTRY, Kind.MUNICIPAL_STRUCTURE, Kind.STATISTICS})
 
 
-@pytest.mark.parametrize("kind", list(Kind))
-@pytest.mark.parametrize("role", sorted(Role))
+def test_every_kind_with_records_has_a_model() -> None:
+    assert set(MODELS) | NO_MODEL == set(Kind)
+
+
+# Reported: a supporter may view their own record (can) but scope() answers none, because
+# `_supporter(user, VIEW, None)` leaves out the supporter role.
+LIST_GAPS = {(SUP, Kind.SUPPORTER)}
+
+
+@pytest.mark.parametrize(
+    ("role", "kind"),
+    [
+        pytest.param(
+            role, kind,
+            marks=[pytest.mark.xfail(strict=True, reason="reported")]
+            if (role, kind) in LIST_GAPS else [],
+        )
+        for role in sorted(Role)
+        for kind in MODELS
+    ],
+)  # fmt: skip
 def test_lists_show_exactly_what_can_view_allows(
     world: dict[str, Any], role: Role, kind: Kind
 ) -> None:
@@ -596,7 +922,21 @@ def test_inactive_user_gives_no_access(world: dict[str, Any]) -> None:
     assert not can(fresh, Action.VIEW, Kind.AGENCY, world["records"][(Kind.AGENCY, "own")])
 
 
-@pytest.mark.parametrize("role", [DC, SUP, MO, PO, AU, OPR])
+def test_the_coordinator_lists_only_their_own_offices_persons(world: dict[str, Any]) -> None:
+    """The dispatch coordinator is a caseworker of their municipal office only: its persons
+    (the visited households, the found cases), never the center's or anyone else's."""
+    coordinator = world["users"][DC]
+    own = world["records"][(Kind.PERSON, "municipal")]
+    listed = set(scope(coordinator, Kind.PERSON, Person.objects.all()))
+    assert own in listed
+    assert {p.agency_id for p in listed} == {own.agency_id}
+    for kind in PERSONAL_KINDS - {Kind.PERSON}:
+        assert not scope(coordinator, kind, MODELS[kind].objects.exclude(
+            agency_id=own.agency_id
+        )).exists(), kind  # fmt: skip
+
+
+@pytest.mark.parametrize("role", [SUP, MO, PO, AU, OPR])
 def test_no_role_outside_casework_lists_any_personal_record(
     world: dict[str, Any], role: Role
 ) -> None:
