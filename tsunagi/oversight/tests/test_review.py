@@ -1,0 +1,60 @@
+"""Review of issue 9 (municipal structures, M1-M5): problems found by a second reader, each as a
+failing test marked xfail(strict=True) until it is fixed (then drop the mark)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from tests.cast import Cast, make_cast
+from tsunagi.access.policy import Denied
+from tsunagi.accounts.models import Role
+from tsunagi.jurisdictions.models import Municipality
+from tsunagi.oversight import services
+from tsunagi.oversight.models import LeadDepartment, SurveyMethod
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return make_cast()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="policy._municipal_structure lets a prefectural officer CHANGE every structure of "
+    "the prefecture's municipalities (lead department M4, needs surveys M2), though its own "
+    "docstring and access.md give them following (M5) and a joint platform (M3) only: the "
+    "prefecture can name 高知市's lead department and so tick M4 for it",
+)
+def test_review_m4_prefectural_officer_cannot_name_a_towns_lead_department(cast: Cast) -> None:
+    officer = cast.users[Role.PREFECTURAL_OFFICER]
+    kochi_city = Municipality.objects.get(code="39201")
+    with pytest.raises(Denied):
+        services.set_lead_department(officer, kochi_city, name="県が決めた課")
+    assert not LeadDepartment.objects.filter(municipality=kochi_city).exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="policy._municipal_structure lets the operator VIEW any municipality's structure "
+    "records: GET /api/v1/municipal-structures/{code}/surveys answers the survey's free text "
+    "and estimates of a single town, where the operator should see aggregates only (the "
+    "national counts)",
+)
+def test_review_operator_sees_no_municipalitys_survey_details(cast: Cast) -> None:
+    kochi_city = Municipality.objects.get(code="39201")
+    services.record_survey(
+        cast.users[Role.MUNICIPAL_OFFICER],
+        kochi_city,
+        method=SurveyMethod.OTHER,
+        method_detail="民生委員への聞き取り",
+        period_from=date(2024, 4, 1),
+        estimated_65_plus=2,
+        needs_text="○○地区の80代の母と50代の息子の世帯",
+    )
+    client = Client()
+    client.force_login(cast.users[Role.OPERATOR])
+    answer = client.get("/api/v1/municipal-structures/39201/surveys")
+    assert answer.status_code == 404
