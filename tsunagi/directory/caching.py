@@ -11,6 +11,7 @@ this module was not imported (e.g. a management command).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,11 +34,21 @@ CHANGES = (
 )
 
 
+def _fresh() -> int:
+    """A generation never used before: the clock in nanoseconds. When the key is gone (evicted,
+    the cache restarted), counting again from 1 would bring back pages of an earlier
+    generation still in the cache; a new start from the clock is beyond every earlier number
+    (earlier ones started at an earlier time and rose by one per change)."""
+    return time.time_ns()
+
+
 def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
+        cache.add(GENERATION_KEY, _fresh(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+        if value is None:  # a cache that keeps nothing (DummyCache): nothing is reused
+            return _fresh()
     return int(value)
 
 
@@ -45,8 +56,8 @@ def invalidate() -> None:
     """Make every cached public page stale at once (all processes sharing the cache)."""
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet (or evicted)
-        cache.set(GENERATION_KEY, generation() + 1, timeout=None)
+    except ValueError:  # not set (evicted): any fresh start is beyond the pages cached before
+        cache.add(GENERATION_KEY, _fresh(), timeout=None)
 
 
 def key(*parts: Any) -> str:

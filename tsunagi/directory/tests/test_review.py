@@ -271,13 +271,6 @@ def test_review_manager_cannot_move_their_agencys_entry_to_another_prefecture() 
 # --- (3) the public pages' cache ------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="caching.generation restarts at 1 when the generation key is gone (evicted: "
-    "LocMemCache culls at 300 keys, the default cache is shared with everything else, or "
-    "restarted): pages cached under an earlier generation 1 come back, so an archived window is "
-    "shown again until its 5 minutes run out",
-)
 def test_review_cache_an_evicted_generation_does_not_bring_back_an_archived_entry(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
