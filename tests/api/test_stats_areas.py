@@ -1,12 +1,14 @@
-"""`/api/v1/stats/national-survey`, `/hikikomori`, `/dispatches`: aggregates of an area the
-caller may see (404 otherwise), 422 with the field for a bad area or month, CSV/XLSX; a
-municipal officer sees aggregates only: a request for a personal record is refused (404)."""
+"""`/api/v1/stats/national-survey`, `/hikikomori`, `/dispatches`, `/referrals-area`: aggregates
+of an area the caller may see (404 otherwise), 422 with the field for a bad area or month,
+CSV/XLSX; a municipal officer sees aggregates only: a request for a personal record is refused
+(404)."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from tsunagi.people.models import Case, Person
@@ -28,24 +30,34 @@ def test_stats_national_survey_for_a_visible_municipality(world: Any, api: Any) 
     assert {t["key"] for t in body["tables"]} >= {"survey", "survey_rates", "screening"}
 
 
-def test_stats_area_not_visible_is_404(world: Any, api: Any) -> None:
-    assert_error(api(world.municipal_officer).get("/stats/hikikomori", area="prefecture:13"), 404)
-    assert_error(api(world.tokyo_officer).get("/stats/dispatches", area="prefecture:39"), 404)
-    assert_error(api(world.prefectural_officer).get("/stats/hikikomori", area="national"), 404)
+PATHS = (
+    "/stats/national-survey",
+    "/stats/hikikomori",
+    "/stats/dispatches",
+    "/stats/referrals-area",
+)
 
 
-def test_stats_bad_area_and_month_are_422_in_japanese(world: Any, api: Any) -> None:
+@pytest.mark.parametrize("path", PATHS)
+def test_stats_area_not_visible_is_404(world: Any, api: Any, path: str) -> None:
+    assert_error(api(world.municipal_officer).get(path, area="prefecture:13"), 404)
+    assert_error(api(world.municipal_officer).get(path, area="prefecture:39"), 404)
+    assert_error(api(world.tokyo_officer).get(path, area="prefecture:39"), 404)
+    assert_error(api(world.prefectural_officer).get(path, area="national"), 404)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_stats_bad_area_and_month_are_422_in_japanese(world: Any, api: Any, path: str) -> None:
     client = api(world.prefectural_officer)
-    assert field_errors(client.get("/stats/hikikomori", area="somewhere"), "area")
-    bad = client.get("/stats/hikikomori", area="prefecture:39", **{"from": "2025-13"})
+    assert field_errors(client.get(path, area="somewhere"), "area")
+    assert field_errors(client.get(path, area="city:39201"), "area")
+    bad = client.get(path, area="prefecture:39", **{"from": "2025-13"})
     assert field_errors(bad, "from")
-    reversed_ = client.get(
-        "/stats/hikikomori", area="prefecture:39", **{"from": "2025-04"}, to="2024-04"
-    )
+    assert field_errors(client.get(path, area="prefecture:39", **{"from": "そのうち"}), "from")
+    reversed_ = client.get(path, area="prefecture:39", **{"from": "2025-04"}, to="2024-04")
     assert field_errors(reversed_, "to")
-    assert field_errors(
-        client.get("/stats/hikikomori", area="prefecture:39", format="pdf"), "format"
-    )
+    assert field_errors(client.get(path, area="prefecture:39", format="pdf"), "format")
+    assert field_errors(client.get(path, area="prefecture:39", table="nothing"), "table")
 
 
 def test_stats_xlsx_opens_with_openpyxl(world: Any, api: Any) -> None:

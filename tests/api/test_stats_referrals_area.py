@@ -1,12 +1,11 @@
 """`/api/v1/stats/referrals-area`: the referral statistics of an area the caller may see,
-suppressed for officers (rules P1–P3); 422 with the field for a bad area, month or format; 404
-for an area not visible; CSV of one table with Japanese headers."""
+suppressed for officers (rules P1–P3); CSV of one table with Japanese headers. (404 for an area
+not visible and 422 for a bad area, month, format or table: `test_stats_areas.py`, for every
+statistics endpoint.)"""
 
 from __future__ import annotations
 
 from typing import Any
-
-from .factories import assert_error, field_errors
 
 KEYS = {
     "sent_by_rule", "received_by_rule", "sent_declined", "received_declined", "acceptance",
@@ -33,28 +32,3 @@ def test_stats_referrals_area_csv_of_one_table(world: Any, api: Any) -> None:
     assert response.status_code == 200
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("ルール,")
-
-
-def test_stats_referrals_area_not_visible_is_404(world: Any, api: Any) -> None:
-    assert_error(
-        api(world.municipal_officer).get("/stats/referrals-area", area="prefecture:39"), 404
-    )
-    assert_error(api(world.tokyo_officer).get("/stats/referrals-area", area="prefecture:39"), 404)
-    assert_error(api(world.prefectural_officer).get("/stats/referrals-area", area="national"), 404)
-
-
-def test_stats_referrals_area_bad_area_period_format_are_422(world: Any, api: Any) -> None:
-    client = api(world.prefectural_officer)
-    assert field_errors(client.get("/stats/referrals-area", area="city:39201"), "area")
-    bad = client.get("/stats/referrals-area", area="prefecture:39", **{"from": "そのうち"})
-    assert field_errors(bad, "from")
-    reversed_ = client.get(
-        "/stats/referrals-area", area="prefecture:39", **{"from": "2025-04"}, to="2024-04"
-    )
-    assert field_errors(reversed_, "to")
-    assert field_errors(
-        client.get("/stats/referrals-area", area="prefecture:39", table="survey"), "table"
-    )
-    assert field_errors(
-        client.get("/stats/referrals-area", area="prefecture:39", format="pdf"), "format"
-    )

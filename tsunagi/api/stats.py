@@ -8,6 +8,7 @@ members, exact and by day, `api/referral_stats.py`.) Aggregates only: no person 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -94,86 +95,69 @@ def _answer(
     }
 
 
-@router.get(
-    "/national-survey",
-    response=RESPONSES,
-    summary="The national support-status survey's monthly figures (支援状況調査) of an area",
-    description=(
+def _endpoint(section: str) -> Callable[..., Any]:
+    """The view of one section: the same query parameters for every section."""
+
+    def endpoint(
+        request: HttpRequest,
+        area: str = "",
+        from_: str = Query("", alias="from"),
+        to: str = "",
+        format: str = "json",
+        table: str = "",
+    ) -> Any:
+        return _answer(request, section, area, from_, to, format, table)
+
+    return endpoint
+
+
+# path, section (tsunagi.figures.tables.SECTIONS), name, summary, description
+ENDPOINTS = (
+    (
+        "/national-survey",
+        "survey",
+        "national_survey",
+        "The national support-status survey's monthly figures (支援状況調査) of an area",
         "新規相談受付件数, プラン作成件数, 就労支援対象者数, 就労者数, 増収者数 by month, per "
         "100,000 population per month, the work-or-income rate, the step-up rate and screening "
-        "outcomes." + COMMON
+        "outcomes.",
     ),
-)
-def national_survey(
-    request: HttpRequest,
-    area: str = "",
-    from_: str = Query("", alias="from"),
-    to: str = "",
-    format: str = "json",
-    table: str = "",
-) -> Any:
-    return _answer(request, "survey", area, from_, to, format, table)
-
-
-@router.get(
-    "/hikikomori",
-    response=RESPONSES,
-    summary="The hikikomori agencies' figures of an area",
-    description=(
+    (
+        "/hikikomori",
+        "hikikomori",
+        "hikikomori",
+        "The hikikomori agencies' figures of an area",
         "Contacts and unique persons by month; contacts by channel and by who consulted; unique "
-        "persons (each once a fiscal year per agency) by sex, age band and duration of withdrawal."
-        + COMMON
+        "persons (each once a fiscal year per agency) by sex, age band and duration of "
+        "withdrawal.",
     ),
-)
-def hikikomori(
-    request: HttpRequest,
-    area: str = "",
-    from_: str = Query("", alias="from"),
-    to: str = "",
-    format: str = "json",
-    table: str = "",
-) -> Any:
-    return _answer(request, "hikikomori", area, from_, to, format, table)
-
-
-@router.get(
-    "/dispatches",
-    response=RESPONSES,
-    summary="Supporter dispatches and visits of an area",
-    description="Dispatches by the month requested (by state now) and visits by whom they met."
-    + COMMON,
-)
-def dispatches(
-    request: HttpRequest,
-    area: str = "",
-    from_: str = Query("", alias="from"),
-    to: str = "",
-    format: str = "json",
-    table: str = "",
-) -> Any:
-    return _answer(request, "supporters", area, from_, to, format, table)
-
-
-@router.get(
-    "/referrals-area",
-    response=RESPONSES,
-    summary="Referral statistics of an area (紹介の統計): an agency, a municipality, a prefecture",
-    description=(
+    (
+        "/dispatches",
+        "supporters",
+        "dispatches",
+        "Supporter dispatches and visits of an area",
+        "Dispatches by the month requested (by state now) and visits by whom they met.",
+    ),
+    (
+        "/referrals-area",
+        "referrals",
+        "referrals_area",
+        "Referral statistics of an area (紹介の統計): an agency, a municipality, a prefecture",
         "Referrals by rule and outcome (`sent`: made by the area's agencies, `received`: made to "
         "them; a referral between two of them counts on both sides), declines by kind of reason, "
         "days from sending to acceptance, the hand-over gap (rule R5; open hand-overs waiting "
         "longer than their agency allows), introductions (rule R3a) and suggestions set aside, "
         "for the months asked. The agencies of a municipality are those it set up "
         "(`operator_municipality`, commissioned ones included); of a prefecture, those of the "
-        "prefecture; `national`, every agency." + COMMON
+        "prefecture; `national`, every agency.",
     ),
 )
-def referrals_area(
-    request: HttpRequest,
-    area: str = "",
-    from_: str = Query("", alias="from"),
-    to: str = "",
-    format: str = "json",
-    table: str = "",
-) -> Any:
-    return _answer(request, "referrals", area, from_, to, format, table)
+
+for _path, _section, _name, _summary, _description in ENDPOINTS:
+    router.get(
+        _path,
+        response=RESPONSES,
+        summary=_summary,
+        description=_description + COMMON,
+        operation_id=f"tsunagi_api_stats_{_name}",
+    )(_endpoint(_section))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from tsunagi.access import audit
 from tsunagi.web import charts
 from tsunagi.web.decorators import member_required
-from tsunagi.web.export import FORMATS, export_response
+from tsunagi.web.export import FORMATS
 
 from . import rules, selectors, services
 from .tables import SECTIONS, FigureTable, Statistics, build, month_label
@@ -149,21 +149,12 @@ def export(
     CSV with the tables under their titles (`web.charts`). Logged."""
     name = f"{_('statistics')}_{found.months.first:%Y-%m}_{found.months.last:%Y-%m}"
     agency = found.area if _is_agency(found) else None
-    if len(tables) == 1:
-        return export_response(
-            request,
-            fmt=fmt,
-            filename=f"{name}_{tables[0].key}",
-            headers=tables[0].headers,
-            rows=tables[0].rows,
-            audit_action=EXPORT_ACTION,
-            agency=agency,
-        )
-    fmt = fmt if fmt == "xlsx" else "csv"
-    audit.record(
-        EXPORT_ACTION,
-        request=request,
-        agency_id=agency.pk if agency is not None else None,
-        detail={"tables": len(tables), "format": fmt, "area": selectors.area_key(found.area)},
+    return charts.download(
+        request,
+        tables,
+        fmt=fmt,
+        filename=name,
+        audit_action=EXPORT_ACTION,
+        agency=agency,
+        detail={"area": selectors.area_key(found.area)},
     )
-    return charts.tables_download(tables, fmt, name)

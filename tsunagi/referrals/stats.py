@@ -44,15 +44,8 @@ from tsunagi.agencies.models import Agency
 from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.web.wareki import DateFormatError, parse_date
 
-from .models import (
-    DeclineReason,
-    Dismissal,
-    Introduction,
-    IntroductionTarget,
-    Referral,
-    ReminderSettings,
-    State,
-)
+from . import models
+from .models import DeclineReason, Dismissal, Introduction, IntroductionTarget, Referral, State
 from .selectors import limits_of
 
 # Who may see an agency's statistics: its caseworkers and manager, and the agency's auditor.
@@ -401,10 +394,12 @@ def _support_end() -> Coalesce:
 
 def _limit_of(column: str) -> Coalesce:
     """rule R5: the hand-over limit of the agency in `column` (its setting, else the default)."""
-    setting = ReminderSettings.objects.filter(agency_id=OuterRef(column)).values("handover_days")
+    setting = models.ReminderSettings.objects.filter(agency_id=OuterRef(column)).values(
+        "handover_days"
+    )
     return Coalesce(
         Subquery(setting[:1], output_field=IntegerField()),
-        Value(ReminderSettings.DEFAULTS["handover_days"]),
+        Value(models.ReminderSettings.DEFAULTS["handover_days"]),
         output_field=IntegerField(),
     )
 

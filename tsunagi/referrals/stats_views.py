@@ -20,11 +20,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tsunagi.access import audit
 from tsunagi.agencies.models import Agency
 from tsunagi.web import charts
 from tsunagi.web.decorators import member_required
-from tsunagi.web.export import FORMATS, export_response
+from tsunagi.web.export import FORMATS
 from tsunagi.web.forms import TsunagiForm
 from tsunagi.web.wareki import era_year, format_wareki
 
@@ -153,22 +152,12 @@ def export_tables(
     tables: an Excel book with a sheet per table, or one CSV with the tables one after another
     under their titles. Logged as an export of the agency's statistics."""
     filename = f"{_('referral-statistics')}_{period.since.isoformat()}_{period.until.isoformat()}"
-    if len(tables) == 1:
-        table = tables[0]
-        return export_response(
-            request,
-            fmt=fmt,
-            filename=f"{filename}_{table.key}",
-            headers=table.headers,
-            rows=table.rows,
-            audit_action=EXPORT_ACTION,
-            agency=agency,
-        )
-    fmt = fmt if fmt == "xlsx" else "csv"
-    audit.record(
-        EXPORT_ACTION,
-        request=request,
-        agency_id=agency.pk,
-        detail={"rows": sum(len(t.rows) for t in tables), "format": fmt, "tables": len(tables)},
+    return charts.download(
+        request,
+        tables,
+        fmt=fmt,
+        filename=filename,
+        audit_action=EXPORT_ACTION,
+        agency=agency,
+        detail={"rows": sum(len(t.rows) for t in tables)},
     )
-    return charts.tables_download(tables, fmt, filename)

@@ -4,8 +4,8 @@
 `shown_table` gives a table's cells and the geometry of its bar chart, drawn on the server by
 the template `web/_bar_chart.html` (SVG, readable when printed); `workbook` and `stacked_csv`
 write several tables at once (Excel: a sheet per table; CSV: the tables one after another under
-their titles), and `tables_download` answers them as a download. One table alone goes through
-`tsunagi.web.export.export_response`, like every list.
+their titles); `download` answers one table or several as a download, logged (one table alone
+goes through `tsunagi.web.export.export_response`, like every list).
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .export import _cell
+from tsunagi.access import audit
+
+from .export import _cell, export_response
 
 BAR_HEIGHT = 22
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,3 +134,35 @@ def tables_download(tables: Sequence[StatsTable], fmt: str, filename: str) -> Ht
     name = quote(f"{filename}.{fmt}")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response
+
+
+def download(
+    request: HttpRequest,
+    tables: Sequence[StatsTable],
+    *,
+    fmt: str,
+    filename: str,
+    audit_action: str,
+    agency: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A download of statistics, logged as `audit_action` (for `agency` when given). One table:
+    the CSV/Excel of every list, named after its key; several: `tables_download`."""
+    if len(tables) == 1:
+        return export_response(
+            request,
+            fmt=fmt,
+            filename=f"{filename}_{tables[0].key}",
+            headers=tables[0].headers,
+            rows=tables[0].rows,
+            audit_action=audit_action,
+            agency=agency,
+        )
+    fmt = fmt if fmt == "xlsx" else "csv"
+    audit.record(
+        audit_action,
+        request=request,
+        agency_id=agency.pk if agency is not None else None,
+        detail={"tables": len(tables), "format": fmt, **(detail or {})},
+    )
+    return tables_download(tables, fmt, filename)

@@ -23,16 +23,8 @@ from tsunagi.accounts.models import Role
 from tsunagi.agencies.models import Agency, AgencyKind, OperatorLevel
 from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.people import services as people
+from tsunagi.referrals import models as rm
 from tsunagi.referrals import stats
-from tsunagi.referrals.models import (
-    DeclineReason,
-    Dismissal,
-    Introduction,
-    IntroductionTarget,
-    Referral,
-    ReminderSettings,
-    State,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +32,8 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 FY2024 = stats.Period(date(2024, 4, 1), date(2025, 3, 31))
 TODAY = date(2025, 3, 20)
 STATES = (
-    State.SENT, State.RECEIVED, State.ACCEPTED, State.DECLINED, State.FIRST_CONTACT,
-    State.CLOSED, State.CANCELLED, State.DRAFT,
+    rm.State.SENT, rm.State.RECEIVED, rm.State.ACCEPTED, rm.State.DECLINED, rm.State.FIRST_CONTACT,
+    rm.State.CLOSED, rm.State.CANCELLED, rm.State.DRAFT,
 )  # fmt: skip
 
 
@@ -70,13 +62,13 @@ def area() -> Area:
         prefecture=kochi_city.prefecture, operator_level=OperatorLevel.MUNICIPALITY,
         operator_municipality=muroto,
     )  # fmt: skip
-    ReminderSettings.objects.create(agency=muroto_agency, handover_days=3)
+    rm.ReminderSettings.objects.create(agency=muroto_agency, handover_days=3)
     user = cast.users[Role.STAFF]
     person = make_person(user, cast.center, "地域", "統計")
     case = people.open_case(user, person, {"problems": ["hikikomori"]})
     agencies = [cast.center, cast.self_reliance, cast.city_office, muroto_agency, cast.tokyo_agency]
     rules = ("R2", "R7", "", "R3b")
-    categories = [c for c in DeclineReason.values][:3]
+    categories = [c for c in rm.DeclineReason.values][:3]
     start = date(2024, 3, 20)
     for n in range(44):
         sender = agencies[n % 5]
@@ -86,28 +78,28 @@ def area() -> Area:
         state = STATES[n % len(STATES)]
         sent = start + timedelta(days=9 * n)
         fields: dict[str, Any] = {}
-        if state != State.DRAFT:
+        if state != rm.State.DRAFT:
             fields["sent_at"] = at(sent, 9 + n % 8)
-        if state in (State.ACCEPTED, State.FIRST_CONTACT, State.CLOSED, State.DECLINED):
+        if state in (rm.State.ACCEPTED, rm.State.FIRST_CONTACT, rm.State.CLOSED, rm.State.DECLINED):
             fields["decided_at"] = at(sent + timedelta(days=n % 6), 14)
-        if state == State.DECLINED or (state == State.CLOSED and n % 2):
+        if state == rm.State.DECLINED or (state == rm.State.CLOSED and n % 2):
             fields["decline_category"] = categories[n % 3]
-        if state in (State.FIRST_CONTACT, State.ACCEPTED, State.SENT):
+        if state in (rm.State.FIRST_CONTACT, rm.State.ACCEPTED, rm.State.SENT):
             fields["support_ends_on"] = sent + timedelta(days=n % 7)
-        if state == State.FIRST_CONTACT:
+        if state == rm.State.FIRST_CONTACT:
             fields["first_contact_on"] = sent + timedelta(days=n % 11)
-        Referral.objects.create(
+        rm.Referral.objects.create(
             agency=sender, to_agency=receiver, person=person, case=case, rule=rules[n % 4],
             purpose="統計", state=state, created_by=user, **fields,
         )  # fmt: skip
     for n in range(15):
-        Introduction.objects.create(
+        rm.Introduction.objects.create(
             agency=agencies[n % 5], person=person, case=case,
             given_on=date(2024, 4, 1) + timedelta(days=25 * n),
-            target_kind=IntroductionTarget.values[n % len(IntroductionTarget.values)],
+            target_kind=rm.IntroductionTarget.values[n % len(rm.IntroductionTarget.values)],
             to_name="家族会", what_given="チラシ", rule=("R3a", "")[n % 2], created_by=user,
         )  # fmt: skip
-        Dismissal.objects.create(
+        rm.Dismissal.objects.create(
             agency=agencies[(n + 2) % 5], case=case, rule=("R2", "R7", "R3a")[n % 3], code="x",
             reason="本人が望まない", dismissed_by=user,
             dismissed_at=at(date(2024, 4, 2) + timedelta(days=23 * n)),
@@ -126,9 +118,9 @@ def in_period(moment: datetime | None) -> bool:
 def hand_count(ids: set[int]) -> dict[Any, Any]:
     """The figures of the agencies `ids`, counted one referral at a time in Python."""
     found: dict[Any, Any] = {}
-    limits = {s.agency_id: s.handover_days for s in ReminderSettings.objects.all()}
+    limits = {s.agency_id: s.handover_days for s in rm.ReminderSettings.objects.all()}
     for side, column in ((stats.SENT, "agency_id"), (stats.RECEIVED, "to_agency_id")):
-        mine: list[Any] = [r for r in Referral.objects.all() if getattr(r, column) in ids]
+        mine: list[Any] = [r for r in rm.Referral.objects.all() if getattr(r, column) in ids]
         found[side, "by_rule"] = Counter(
             (r.rule, stats.OUTCOME_OF_STATE[r.state])
             for r in mine
@@ -158,10 +150,10 @@ def hand_count(ids: set[int]) -> dict[Any, Any]:
         )
     found["introductions"] = Counter(
         (i.target_kind, i.rule)
-        for i in Introduction.objects.filter(agency_id__in=ids)
+        for i in rm.Introduction.objects.filter(agency_id__in=ids)
         if FY2024.since <= i.given_on <= FY2024.until
     )
-    dismissals = Dismissal.objects.filter(agency_id__in=ids)
+    dismissals = rm.Dismissal.objects.filter(agency_id__in=ids)
     found["dismissed"] = Counter(d.rule for d in dismissals if in_period(d.dismissed_at))
     found["restored"] = Counter(d.rule for d in dismissals if in_period(d.restored_at))
     return found
@@ -236,16 +228,16 @@ def test_area_query_count_does_not_grow_with_agencies_or_referrals(
     with CaptureQueriesContext(connection) as few:
         stats.area_stats(prefecture, FY2024, today=TODAY)
     user = area.cast.users[Role.STAFF]
-    case = Referral.objects.first().case  # type: ignore[union-attr]
+    case = rm.Referral.objects.first().case  # type: ignore[union-attr]
     for n in range(12):
         more = Agency.objects.create(
             name=f"追加{n}", kind=AgencyKind.SELF_RELIANCE, prefecture=prefecture,
             operator_level=OperatorLevel.MUNICIPALITY, operator_municipality=area.muroto,
         )  # fmt: skip
-        ReminderSettings.objects.create(agency=more, handover_days=n + 1)
-        Referral.objects.create(
+        rm.ReminderSettings.objects.create(agency=more, handover_days=n + 1)
+        rm.Referral.objects.create(
             agency=more, to_agency=area.cast.center, person=case.person, case=case, rule="R2",
-            purpose="p", state=State.SENT, created_by=user, sent_at=at(date(2024, 6, 1 + n)),
+            purpose="p", state=rm.State.SENT, created_by=user, sent_at=at(date(2024, 6, 1 + n)),
             support_ends_on=date(2024, 6, 1 + n),
         )  # fmt: skip
     with django_assert_max_num_queries(len(few.captured_queries)):
