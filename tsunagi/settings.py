@@ -171,6 +171,16 @@ TSUNAGI_LOGIN_LOCK_MINUTES = int(os.environ.get("TSUNAGI_LOGIN_LOCK_MINUTES", "1
 # API tokens expire after this many days.
 TSUNAGI_TOKEN_DAYS = int(os.environ.get("TSUNAGI_TOKEN_DAYS", "30"))
 # Aggregates never show a figure built from fewer people than this (access.md).
+# One cache shared by every application server (the public pages, htmx fragments): a table in
+# the database, created by the directory's migration, so nothing keeps state in a process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tsunagi_cache",
+        "TIMEOUT": 300,
+    }
+}
+
 TSUNAGI_MIN_CELL = int(os.environ.get("TSUNAGI_MIN_CELL", "5"))
 
 LOGGING = {

@@ -696,9 +696,9 @@ def _municipalities_with(user: Any, *wanted: Role) -> set[int]:
 def _directory_entry(user: Any, action: Action, obj: Any) -> bool:
     """Directory entries are public information (M1, M6, R6, R7). The prefecture's officers
     keep its entries, a municipal officer their municipality's, an agency's manager the entries
-    about the agency."""
+    about the agency. A supporter's world is their dispatches: they have no use for it."""
     if action == Action.VIEW:
-        return bool(positions(user))
+        return bool(roles(user) & REGISTRY_READERS)
     if is_operator(user):
         return True
     prefs = prefectures_with(user, Role.PREFECTURAL_OFFICER)

@@ -112,10 +112,17 @@ def test_overlapping_hours_are_refused(cast):
     assert "hours" in exc.value.message_dict
 
 
-@pytest.mark.parametrize("role", [Role.STAFF, Role.AUDITOR, Role.SUPPORTER])
+@pytest.mark.parametrize("role", [Role.STAFF, Role.AUDITOR])
 def test_roles_that_do_not_keep_the_directory_may_not_add(cast, role):
     with pytest.raises(Denied):
         services.create_entry(cast.users[role], data=window_data())
+
+
+def test_a_supporter_does_not_even_see_the_directory(cast):
+    """A supporter's world is their active dispatches (access.md): the directory answers as if
+    it did not exist."""
+    with pytest.raises(Http404):
+        services.create_entry(cast.users[Role.SUPPORTER], data=window_data())
 
 
 def test_the_municipal_officer_changes_their_towns_entry_but_not_another_towns(cast):
