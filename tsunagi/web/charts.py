@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 
 from tsunagi.access import audit
 
-from .export import _cell, export_response
+from .export import cell, export_response
 
 BAR_HEIGHT = 22
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,10 +98,10 @@ def workbook(tables: Sequence[StatsTable]) -> bytes:
         sheet.append([table.title])
         sheet["A1"].font = Font(bold=True)
         sheet.append([str(h) for h in table.headers])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
+        for header in sheet[2]:
+            header.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_cell(v) for v in row])
+            sheet.append([cell(v) for v in row])
         sheet.freeze_panes = "A3"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -118,7 +118,7 @@ def stacked_csv(tables: Sequence[StatsTable]) -> bytes:
             writer.writerow([])
         writer.writerow([table.title])
         writer.writerow([str(h) for h in table.headers])
-        writer.writerows([_cell(v) for v in row] for row in table.rows)
+        writer.writerows([cell(v) for v in row] for row in table.rows)
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 

@@ -18,7 +18,7 @@ from tsunagi.access.policy import positions
 FORMATS = ("csv", "xlsx")
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -40,7 +40,7 @@ def export_response(
 ) -> HttpResponse:
     """A download of `rows` as CSV (UTF-8 with BOM, so Excel reads Japanese) or .xlsx."""
     header_row = [str(h) for h in headers]
-    body = [[_cell(v) for v in row] for row in rows]
+    body = [[cell(v) for v in row] for row in rows]
     if fmt == "xlsx":
         workbook = Workbook()
         sheet = workbook.active
