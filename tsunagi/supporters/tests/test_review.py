@@ -1,0 +1,303 @@
+"""Review of issue 7 (supporters, rules S1-S8) by a second pair of eyes.
+
+Each test names one problem found in the review and fails until it is fixed; it is marked
+`xfail(strict=True)` so the suite stays green meanwhile (and tells when a fix lands: the
+xfail then passes and must be unmarked).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from tsunagi.access.models import AuditEvent
+from tsunagi.accounts.models import Membership, Role, User
+from tsunagi.supporters import services as sv
+from tsunagi.supporters.models import Dispatch
+
+from .factories import (
+    PASSWORD,
+    World,
+    make_dispatch,
+    make_person,
+    make_supporter,
+    make_world,
+)
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+
+
+def _client(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _post(c: Client, url: str, body: dict[str, Any]) -> Any:
+    return c.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def _put(c: Client, url: str, body: dict[str, Any]) -> Any:
+    return c.put(url, data=json.dumps(body), content_type="application/json")
+
+
+def _patch(c: Client, url: str, body: dict[str, Any]) -> Any:
+    return c.patch(url, data=json.dumps(body), content_type="application/json")
+
+
+def _operator() -> User:
+    user = User.objects.create_user(username="op-review", password=PASSWORD, full_name="op")
+    Membership.objects.create(user=user, agency=None, role=Role.OPERATOR)
+    return user
+
+
+def _status(call: Any) -> int:
+    """The answer's status; a server error (raised by the test client) as 500, inside a
+    savepoint so that a statement PostgreSQL refused does not spoil the next call."""
+    try:
+        with transaction.atomic():
+            return int(call().status_code)
+    except Exception:  # the server error is what the test looks for
+        return 500
+
+
+def _personal_events() -> int:
+    return AuditEvent.objects.filter(personal=True).count()
+
+
+# --- (1) leaks --------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="views/training.py course_detail lists every trainee (name, attendance, completion) "
+    "to anyone who may view courses: the operator, municipal officers, coordinators of any "
+    "municipality and officers of other prefectures; the API filters with scope(), the screen "
+    "does not",
+)
+def test_review_course_screen_shows_trainees_only_to_those_who_may_see_them() -> None:
+    w = make_world()
+    muni = User.objects.create_user(username="muni-review", password=PASSWORD, full_name="m")
+    Membership.objects.create(user=muni, agency=w.city_office, role=Role.MUNICIPAL_OFFICER)
+    url = f"/supporters/courses/{w.course.pk}/"
+    for user in (_operator(), muni):
+        r = _client(user).get(url)
+        assert r.status_code in (200, 404)
+        text = r.content.decode()
+        assert "高知 一郎" not in text, user.username
+        assert "南国 花子" not in text, user.username
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="api/supporters.py _found_out gives the supporter who reported a found case the "
+    "municipality's decision note and the case id it opened (the office's record about a "
+    "third person, outside any active dispatch)",
+)
+def test_review_found_case_decision_stays_with_the_office() -> None:
+    w = make_world()
+    found = sv.report_found_case(
+        w.supporter_user, w.city_office, {"where": "高知市内", "description": "気になる家"}
+    )
+    sv.decide_found_case(
+        w.coordinator, found, open_intake=False, note="MKDECISION 家族が支援を拒否"
+    )
+    r = _client(w.supporter_user).get(f"{API}/found-cases/{found.pk}")
+    assert r.status_code in (200, 404)
+    assert "MKDECISION" not in r.content.decode()
+    r = _client(w.supporter_user).get(f"{API}/found-cases")
+    assert "MKDECISION" not in r.content.decode()
+
+
+# --- (3) rules --------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="views/phone.py mine() calls _household() for every active dispatch, which raises "
+    "Http404 when no dispatch grant is in force (account given after the start, or the planned "
+    "end date passed while the dispatch is still active): the supporter's whole list answers "
+    "404 and they lose the way to every other household and to reporting visits",
+)
+def test_review_s5_mine_page_survives_a_dispatch_without_grant() -> None:
+    w = make_world()
+    s = make_supporter(w, "土佐 三郎", account=False)
+    d = make_dispatch(w, s)
+    assert d.grant_id is None
+    user = sv.give_account(w.officer, s, username="late-account", password=PASSWORD)
+    other_person = make_person(w, "別所", "花")
+    # a later dispatch for the same supporter, with its grant
+    d2 = make_dispatch(w, Dispatch.objects.get(pk=d.pk).supporter, person=other_person)
+    assert d2.grant_id is not None
+    r = _client(user).get("/supporters/mine/")
+    assert r.status_code == 200
+    assert "別所" in r.content.decode()
+
+
+# --- (2) access log ---------------------------------------------------------------------------
+
+
+def _world_with_incident() -> tuple[World, Dispatch]:
+    w = make_world()
+    d = make_dispatch(w)
+    sv.report_incident(
+        w.supporter_user,
+        d,
+        {"occurred_at": timezone.now(), "kind": "injury", "severity": "minor",
+         "what_happened": "転倒"},
+    )  # fmt: skip
+    return w, d
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="views/dispatch.py incident_list shows each incident (household, supporter, what "
+    "happened) without any access-log entry",
+)
+def test_review_incident_list_screen_is_logged() -> None:
+    w, _d = _world_with_incident()
+    before = _personal_events()
+    r = _client(w.coordinator).get("/supporters/incidents/")
+    assert r.status_code == 200
+    assert _personal_events() > before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="views/dispatch.py found_list shows each found case (where, what was noticed, the "
+    "supporter) without any access-log entry",
+)
+def test_review_found_list_screen_is_logged() -> None:
+    w = make_world()
+    sv.report_found_case(w.supporter_user, w.city_office, {"where": "高知市", "description": "x"})
+    before = _personal_events()
+    r = _client(w.coordinator).get("/supporters/found/")
+    assert r.status_code == 200
+    assert _personal_events() > before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="views/dispatch.py dispatch_plan and dispatch_consents (GET) show the dispatch and "
+    "the person without an access-log entry (dispatch_detail and dispatch_edit log "
+    "dispatch.viewed)",
+)
+def test_review_plan_and_consent_screens_are_logged() -> None:
+    w = make_world()
+    d = make_dispatch(w, state="matched")
+    c = _client(w.coordinator)
+    for url in (f"/supporters/dispatches/{d.pk}/plan/", f"/supporters/dispatches/{d.pk}/consents/"):
+        before = _personal_events()
+        r = c.get(url)
+        assert r.status_code == 200
+        assert _personal_events() > before, url
+
+
+# --- (4) bad input: never a 500 -----------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="api/supporters.py OFFSET = Query(0, ge=0) has no upper bound: ?offset=2**63 goes "
+    "into SQL OFFSET and PostgreSQL answers 'bigint out of range' (500)",
+)
+def test_review_huge_offset_is_422_not_500() -> None:
+    w = make_world()
+    c = _client(w.coordinator)
+    failed = [
+        path
+        for path in ("/dispatches", "/supporters/roster", "/trainings", "/supporters")
+        if _status(lambda p=path: c.get(f"{API}{p}?offset={2**63}")) >= 500
+    ]
+    assert failed == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="api/supporters.py Text/Line fields and the `q` search let a NUL character (\\x00) "
+    "through to PostgreSQL, which refuses it: 500 instead of 422 (Django forms reject it with "
+    "ProhibitNullCharactersValidator; the API does not)",
+)
+def test_review_nul_character_is_422_not_500() -> None:
+    w = make_world()
+    d = make_dispatch(w)
+    co, of, su = _client(w.coordinator), _client(w.officer), _client(w.supporter_user)
+    calls = [
+        ("guidance", lambda: _post(co, f"{API}/dispatches/{d.pk}/guidance", {"text": "x\x00"})),
+        ("request", lambda: _post(co, f"{API}/dispatches", {
+            "person": w.person.pk if w.person else 0, "requested_by": "person",
+            "person_wish": "a\x00b"})),
+        ("found", lambda: _post(su, f"{API}/found-cases", {"where": "x\x00", "description": "y"})),
+        ("me", lambda: _patch(su, f"{API}/supporters/{w.supporter.pk}", {"preferences": "p\x00"})),
+        ("name", lambda: _patch(of, f"{API}/supporters/{w.supporter.pk}", {"name": "x\x00"})),
+        ("search", lambda: of.get(f"{API}/supporters", {"q": "\x00"})),
+    ]  # fmt: skip
+    failed = [name for name, call in calls if _status(call) >= 500]
+    assert failed == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="api/supporters.py report_incident: occurred_at has no lower bound; year 1 in Japan "
+    "time becomes year 0 in UTC and PostgreSQL refuses it (500)",
+)
+def test_review_incident_in_year_one_is_422_not_500() -> None:
+    w = make_world()
+    d = make_dispatch(w)
+    c = _client(w.supporter_user)
+    c.raise_request_exception = False
+    r = _post(
+        c,
+        f"{API}/incidents",
+        {"dispatch": d.pk, "occurred_at": "0001-01-01T00:00", "kind": "injury",
+         "severity": "minor", "what_happened": "x"},
+    )  # fmt: skip
+    assert r.status_code == 422
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a dispatch request dated 0001-01-01 (PastDate has no lower bound; full-width "
+    "０００１－０１－０１ too) is accepted, and from then on the office's dispatch list "
+    "(/supporters/dispatches/) answers 500: the wareki filter cannot show a date before Meiji 6",
+)
+def test_review_ancient_request_date_is_refused_and_list_survives() -> None:
+    w = make_world()
+    c = _client(w.coordinator)
+    c.raise_request_exception = False
+    assert w.person is not None
+    r = _post(
+        c,
+        f"{API}/dispatches",
+        {"person": w.person.pk, "requested_by": "person", "person_wish": "話し相手",
+         "requested_on": "０００１－０１－０１"},
+    )  # fmt: skip
+    assert c.get("/supporters/dispatches/").status_code == 200
+    assert r.status_code == 422
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="withdraw accepts on=0001-01-01 (PastDate, no lower bound), and screens that show "
+    "withdrawn_on through the wareki filter then answer 500",
+)
+def test_review_ancient_withdrawal_date_is_refused() -> None:
+    w = make_world()
+    c = _client(w.officer)
+    c.raise_request_exception = False
+    with transaction.atomic():
+        r = _post(c, f"{API}/supporters/{w.supporter.pk}/withdraw", {"on": "0001-01-01"})
+    shown = [
+        c.get(f"/supporters/{w.supporter.pk}/").status_code,
+        c.get("/supporters/", {"status": "withdrawn"}).status_code,
+        c.get(f"{API}/supporters/{w.supporter.pk}").status_code,
+    ]
+    assert shown == [200, 200, 200]
+    assert r.status_code == 422
