@@ -298,3 +298,58 @@ def test_review_cache_an_evicted_generation_does_not_bring_back_an_archived_entr
     assert "高知市ひきこもり相談窓口" not in client.get(url).content.decode()
     cache.delete(caching.GENERATION_KEY)  # evicted
     assert "高知市ひきこもり相談窓口" not in client.get(url).content.decode()
+
+
+# --- (5) bad input answers 4xx, never a 500 -------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="public_views.search: when PublicSearchForm rejects a value (too long, a NUL byte) "
+    "cleaned_data lacks it, search_public(None, None) finds no town and `assert "
+    "found.municipality is not None` fails: a 500 on a public page",
+)
+@pytest.mark.parametrize("query", [{"postal_code": "1" * 5000}, {"municipality": "高知\x00"}])
+def test_review_public_search_with_a_value_the_form_refuses_is_400(query: dict[str, str]) -> None:
+    answer = Client(raise_request_exception=True).get("/public/", query)
+    assert answer.status_code == 400
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a NUL byte reaches PostgreSQL (DataError, a 500): public_views.prefecture "
+    "(/public/p/%00/), the API list filters (?q=, ?prefecture=, ?municipality=), the API's "
+    "create (description, name), /api/v1/hsds/export?prefecture= and the HSDS import "
+    "(a name or x_tsunagi.prefecture with \\u0000)",
+)
+def test_review_nul_bytes_answer_4xx_not_500() -> None:
+    cast = make_cast()
+    officer = cast.users[Role.PREFECTURAL_OFFICER]
+    anonymous = Client(raise_request_exception=False)
+    client = Client(raise_request_exception=False)
+    client.force_login(officer)
+    statuses = {
+        "public prefecture": anonymous.get("/public/p/%00/").status_code,
+        "api list q": client.get("/api/v1/directory?q=%00").status_code,
+        "api list prefecture": client.get("/api/v1/directory?prefecture=%00").status_code,
+        "api list municipality": client.get("/api/v1/directory?municipality=%00").status_code,
+        "hsds export": client.get("/api/v1/hsds/export?prefecture=%00").status_code,
+        "api create": client.post(
+            "/api/v1/directory",
+            json.dumps(
+                {
+                    "kind": "ibasho",
+                    "name": "居場所",
+                    "description": "説明\x00",
+                    "prefecture_code": "39",
+                    "municipality_code": "39201",
+                }
+            ),
+            content_type="application/json",
+        ).status_code,
+    }
+    assert {k: v for k, v in statuses.items() if v >= 500} == {}
+    service = _good_service(name="居場所\x00")
+    report = _refused_cleanly(json.dumps([service]).encode(), "hsds.json")
+    assert report is not None and report.rejected_rows == 1

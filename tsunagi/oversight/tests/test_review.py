@@ -58,3 +58,23 @@ def test_review_operator_sees_no_municipalitys_survey_details(cast: Cast) -> Non
     client.force_login(cast.users[Role.OPERATOR])
     answer = client.get("/api/v1/municipal-structures/39201/surveys")
     assert answer.status_code == 404
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="oversight.selectors.prefecture_for passes a NUL byte on to PostgreSQL (DataError): "
+    "/oversight/?prefecture=%00 and /api/v1/municipal-structures/progress?prefecture=%00 (and "
+    "/compliance) answer 500",
+)
+def test_review_nul_byte_in_the_prefecture_is_4xx_not_500(cast: Cast) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.users[Role.PREFECTURAL_OFFICER])
+    statuses = {
+        path: client.get(path).status_code
+        for path in (
+            "/oversight/?prefecture=%00",
+            "/api/v1/municipal-structures/progress?prefecture=%00",
+            "/api/v1/municipal-structures/compliance?prefecture=%00",
+        )
+    }
+    assert {k: v for k, v in statuses.items() if v >= 500} == {}
