@@ -18,7 +18,7 @@ from django.utils import timezone
 from tsunagi.access.models import AuditEvent
 from tsunagi.accounts.models import Membership, Role, User
 from tsunagi.supporters import services as sv
-from tsunagi.supporters.models import Dispatch
+from tsunagi.supporters.models import Dispatch, RosterEntry
 
 from .factories import (
     PASSWORD,
@@ -158,8 +158,9 @@ def _world_with_incident() -> tuple[World, Dispatch]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="views/dispatch.py incident_list shows each incident (household, supporter, what "
-    "happened) without any access-log entry",
+    reason="views/dispatch.py incident_list shows the office's incidents (when, kind, severity, "
+    "dispatch number: records of a dispatch, LOGGED_KINDS) without any access-log entry, while "
+    "the API list logs incident.viewed for each",
 )
 def test_review_incident_list_screen_is_logged() -> None:
     w, _d = _world_with_incident()
@@ -301,3 +302,45 @@ def test_review_ancient_withdrawal_date_is_refused() -> None:
     ]
     assert shown == [200, 200, 200]
     assert r.status_code == 422
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the supporters API takes year-1 dates for a course (starts_on), a consent "
+    "(signed_on), a roster release (given_on) and a confirmation (on) — no lower bound, and "
+    "nothing ties them to the training or the release — and then the course list, the "
+    "supporter list and detail, the releases and the roster screens answer 500 (wareki)",
+)
+def test_review_ancient_training_and_roster_dates_are_refused() -> None:
+    w = make_world()
+    of, co = _client(w.officer), _client(w.coordinator)
+    late = make_supporter(w, "三 番", consented=False, on_roster=False)
+    writes = {
+        "course": _status(lambda: _post(of, f"{API}/trainings", {
+            "kind": "basic", "title": "古", "starts_on": "0001-01-01", "ends_on": "0001-01-02"})),
+        "consent": _status(lambda: _post(of, f"{API}/supporters/{late.pk}/consent", {
+            "signed_on": "0001-01-01", "explained": True})),
+        "release": _status(lambda: _post(of, f"{API}/supporters/roster/releases", {
+            "agency": w.city_office.pk, "dispatch_status": "runs", "given_on": "0001-01-01"})),
+    }  # fmt: skip
+    entry = RosterEntry.objects.filter(agency=w.city_office, supporter=late).first()
+    if entry is not None:
+        writes["confirm"] = _status(
+            lambda: _post(
+                co,
+                f"{API}/supporters/roster/{entry.pk}/confirm",
+                {"wishes_to_act": True, "on": "0001-01-01"},
+            )
+        )
+    screens = {
+        url: _status(lambda u=url, c=c: c.get(u))
+        for url, c in (
+            ("/supporters/courses/", of),
+            ("/supporters/", of),
+            (f"/supporters/{late.pk}/", of),
+            ("/supporters/roster/releases/", of),
+            ("/supporters/roster/", co),
+        )
+    }
+    assert [u for u, code in screens.items() if code >= 500] == []
+    assert {k: v for k, v in writes.items() if v != 422} == {}
