@@ -3,6 +3,7 @@ failing test marked xfail(strict=True) until it is fixed (then drop the mark).""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -78,3 +79,28 @@ def test_review_nul_byte_in_the_prefecture_is_4xx_not_500(cast: Cast) -> None:
         )
     }
     assert {k: v for k, v in statuses.items() if v >= 500} == {}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="services.record_survey / set_lead_department save a NUL byte typed in a text field "
+    "(needs_text, method_detail, the department's name): PostgreSQL refuses it (DataError), "
+    "a 500 instead of 422 with the field",
+)
+def test_review_nul_byte_in_a_structure_text_is_422_not_500(cast: Cast) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.users[Role.MUNICIPAL_OFFICER])
+    survey = {"method": "other", "method_detail": "聞き取り", "period_from": "2024-04-01"}
+    statuses = {
+        "needs_text": client.post(
+            "/api/v1/municipal-structures/39201/surveys",
+            json.dumps({**survey, "needs_text": "ひきこもり\x00"}),
+            content_type="application/json",
+        ).status_code,
+        "lead name": client.put(
+            "/api/v1/municipal-structures/39201/lead-department",
+            json.dumps({"name": "福祉課\x00"}),
+            content_type="application/json",
+        ).status_code,
+    }
+    assert statuses == {"needs_text": 422, "lead name": 422}
