@@ -353,3 +353,33 @@ def test_review_nul_bytes_answer_4xx_not_500() -> None:
     service = _good_service(name="居場所\x00")
     report = _refused_cleanly(json.dumps([service]).encode(), "hsds.json")
     assert report is not None and report.rejected_rows == 1
+
+
+# --- imported text in the officers' exports -------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the officers' Excel export (views.entry_list → web.export.export_response) writes "
+    "an entry's name as it is, and openpyxl stores a text beginning with '=' as a formula: a "
+    "name from an HSDS file of another body (=HYPERLINK(…)) becomes a live formula in the "
+    "officer's Excel (CSV/formula injection); same in the CSV",
+)
+def test_review_export_does_not_turn_an_entrys_name_into_a_formula() -> None:
+    from openpyxl import load_workbook
+
+    cast = make_cast()
+    formula = '=HYPERLINK("http://example.invalid/","確認")'
+    service = _good_service(name=formula)
+    officer = cast.users[Role.PREFECTURAL_OFFICER]
+    report = hsds.import_upload(officer, "x.json", json.dumps([service]).encode())
+    assert report.created == 1
+    client = Client()
+    client.force_login(officer)
+    answer = client.get("/directory/", {"format": "xlsx"})
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
+    assert cells and all(c.data_type != "f" for c in cells)
+    text = client.get("/directory/", {"format": "csv"}).content.decode("utf-8-sig")
+    assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
