@@ -33,6 +33,10 @@ ERAS = (
 _BY_NAME = {e.name: e for e in ERAS} | {e.letter: e for e in ERAS}
 
 
+# The first day of the Gregorian calendar in Japan (明治6年1月1日): no record is dated before it.
+EARLIEST = ERAS[-1].start
+
+
 class DateFormatError(ValueError):
     """The text is not a date in any accepted form; the message is for the user (Japanese)."""
 
@@ -77,11 +81,14 @@ _COMPACT = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
 
 def _make(year: int, month: int, day: int) -> date:
     try:
-        return date(year, month, day)
+        made = date(year, month, day)
     except ValueError as exc:
         raise DateFormatError(
             _("There is no such date: %(date)s.") % {"date": f"{year}年{month}月{day}日"}
         ) from exc
+    if made < EARLIEST:
+        raise DateFormatError(_("Dates before Meiji 6 (1873) cannot be handled."))
+    return made
 
 
 def _from_era(era: Era, year_text: str, month: int, day: int) -> date:

@@ -8,7 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from tsunagi.web.wareki import format_wareki
+from tsunagi.web.wareki import EARLIEST, format_wareki
 
 register = template.Library()
 
@@ -25,7 +25,7 @@ def wareki(value: date | datetime | None) -> str:
     day = _as_date(value)
     if day is None:
         return ""
-    if (get_language() or "ja").startswith("ja"):
+    if (get_language() or "ja").startswith("ja") and day >= EARLIEST:
         return format_wareki(day)
     return day.isoformat()
 
@@ -36,6 +36,8 @@ def wareki_both(value: date | datetime | None) -> str:
     day = _as_date(value)
     if day is None:
         return ""
+    if day < EARLIEST:  # never fail a page over an old date: show the Western one
+        return day.isoformat()
     return f"{format_wareki(day)}（{day.isoformat()}）"
 
 

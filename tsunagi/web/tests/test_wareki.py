@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -65,3 +66,20 @@ def test_round_trip_through_both_era_forms(day: date) -> None:
     assert parse_date(format_wareki(day)) == day
     assert parse_date(format_wareki(day, short=True)) == day
     assert parse_date(day.isoformat()) == day
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "１８７２年１２月３１日", "18721231"])
+def test_dates_before_meiji_6_are_refused(text: str) -> None:
+    """No record is dated before the Gregorian calendar came to Japan (明治6年1月1日); a year-1
+    date typed by mistake is refused with a message instead of breaking every list later."""
+    with translation.override("ja"), pytest.raises(DateFormatError, match="明治6年"):
+        parse_date(text)
+    assert parse_date("1873-01-01") == date(1873, 1, 1)
+
+
+def test_an_old_date_already_stored_still_shows() -> None:
+    from tsunagi.web.templatetags.wareki import wareki, wareki_both
+
+    with translation.override("ja"):
+        assert wareki(date(1, 1, 1)) == "0001-01-01"
+        assert wareki_both(date(1872, 12, 31)) == "1872-12-31"
