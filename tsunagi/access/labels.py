@@ -153,11 +153,13 @@ ACTION_LABELS: dict[str, Promise] = {
     "guidance.given": _("Guidance given to the supporter"),
     "incident.reported": _("Incident reported"),
     "incident.viewed": _("Incident viewed"),
+    "incident.listed": _("Incidents listed"),
     "incident.acknowledged": _("Incident seen by the coordinator"),
     "incident.step": _("Incident follow-up recorded"),
     "incident.closed": _("Incident closed"),
     "found_case.reported": _("Found case reported"),
     "found_case.viewed": _("Found case viewed"),
+    "found_case.listed": _("Found cases listed"),
     "found_case.decided": _("Decision on a found case"),
 }
 
