@@ -18,14 +18,20 @@ from tsunagi.access.policy import positions
 FORMATS = ("csv", "xlsx")
 
 
+# Text a spreadsheet would take for a formula (an imported name like "=HYPERLINK(...)").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def cell(value: Any) -> Any:
+    """A value as a spreadsheet cell: numbers stay numbers, text never becomes a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "○" if value else ""
     if isinstance(value, (int, float)):
         return value
-    return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def export_response(
@@ -46,8 +52,8 @@ def export_response(
         sheet = workbook.active
         sheet.title = filename[:31]
         sheet.append(header_row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        for header in sheet[1]:
+            header.font = Font(bold=True)
         for row in body:
             sheet.append(row)
         sheet.freeze_panes = "A2"
