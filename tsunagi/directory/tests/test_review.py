@@ -358,13 +358,6 @@ def test_review_nul_bytes_answer_4xx_not_500() -> None:
 # --- imported text in the officers' exports -------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the officers' Excel export (views.entry_list → web.export.export_response) writes "
-    "an entry's name as it is, and openpyxl stores a text beginning with '=' as a formula: a "
-    "name from an HSDS file of another body (=HYPERLINK(…)) becomes a live formula in the "
-    "officer's Excel (CSV/formula injection); same in the CSV",
-)
 def test_review_export_does_not_turn_an_entrys_name_into_a_formula() -> None:
     from openpyxl import load_workbook
 
