@@ -35,6 +35,7 @@ from tsunagi.access.policy import (
 from tsunagi.agencies.models import Agency, AgencyKind
 from tsunagi.agencies.services import EditConflict
 from tsunagi.people.models import Case, Person
+from tsunagi.web.wareki import EARLIEST
 
 from . import rules
 from .models import (
@@ -98,6 +99,12 @@ def _choices(value: Iterable[str] | None, allowed: Iterable[str], field: str) ->
     if bad:
         raise ValidationError({field: [_("Unknown choice: %(v)s") % {"v": ", ".join(bad)}]})
     return values
+
+
+def _check_day(day: datetime.date | None, field: str, errors: dict[str, list[str]]) -> None:
+    """No record is dated before 明治6年1月1日 (a year-1 date is a typing mistake)."""
+    if day is not None and day < EARLIEST:
+        errors.setdefault(field, []).append(_("Dates before Meiji 6 (1873) cannot be handled."))
 
 
 def _findings_error(findings: Sequence[Any], field: str = "__all__") -> ValidationError:
@@ -198,6 +205,8 @@ def _validate_course(course: TrainingCourse) -> None:
         errors["kind"] = [_("Choose the kind of course.")]
     if course.starts_on and course.ends_on and course.ends_on < course.starts_on:
         errors["ends_on"] = [_("The course ends before it starts.")]
+    _check_day(course.starts_on, "starts_on", errors)
+    _check_day(course.ends_on, "ends_on", errors)
     if course.organiser.kind not in ORGANISER_KINDS:
         errors["organiser"] = [_("A course is run by a prefectural or municipal office.")]
     if errors:
@@ -509,6 +518,16 @@ def record_consent(
         raise ValidationError({"signed_on": [_("Enter the date the consent was signed.")]})
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": [_("The date is in the future.")]})
+    completed = (
+        current.enrolments.filter(course__kind=CourseKind.BASIC, completed_on__isnull=False)
+        .order_by("completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+    if completed is not None and signed_on < completed:
+        raise ValidationError(
+            {"signed_on": ["S2: " + _("The consent is dated before the training was completed.")]}
+        )
     findings = rules.registration_findings(
         completed_basic=completed_basic(current), consent_signed_on=signed_on, explained=explained
     )
@@ -538,7 +557,14 @@ def withdraw(
     require(actor, Action.CHANGE, Kind.SUPPORTER, current)
     if current.withdrawn_on is not None:
         raise ValidationError({"withdrawn_on": [_("The supporter has already withdrawn.")]})
-    current.withdrawn_on = on or timezone.localdate()
+    day = on or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    _check_day(day, "withdrawn_on", errors)
+    if day > timezone.localdate():
+        errors.setdefault("withdrawn_on", []).append(_("The date is in the future."))
+    if errors:
+        raise ValidationError(errors)
+    current.withdrawn_on = day
     current.withdrawal_reason = reason.strip()[:200]
     _bump(current)
     for dispatch in Dispatch.objects.filter(
@@ -590,6 +616,8 @@ def give_account(
     Membership.objects.create(user=user, agency_id=office_id, role=Role.SUPPORTER)
     supporter.user = user
     supporter.save(update_fields=["user"])
+    # Dispatches already running stay without a grant until their office shares the household
+    # with the supporter (`share_household`): the prefecture cannot share a municipality's record.
     audit.record("user.created", actor=actor, request=request, obj=user, agency_id=office_id)
     log_supporter("supporter.account", actor, supporter, request, username=user.username)
     return user
@@ -631,10 +659,17 @@ def give_roster(
         raise ValidationError(
             {"dispatch_status": [_("Say whether the municipality runs or plans dispatch.")]}
         )
+    day = given_on or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    _check_day(day, "given_on", errors)
+    if day > timezone.localdate():
+        errors.setdefault("given_on", []).append(_("The date is in the future."))
+    if errors:
+        raise ValidationError(errors)
     release = RosterRelease.objects.create(
         agency=agency,
         dispatch_status=dispatch_status,
-        given_on=given_on or timezone.localdate(),
+        given_on=day,
         given_by=actor,
         note=note.strip()[:200],
     )
@@ -684,10 +719,26 @@ def confirm_entry(
     day = on or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError({"on": [_("The date is in the future.")]})
+    floor = current.release.given_on if current.release is not None else EARLIEST
+    if day < floor:
+        raise ValidationError({"on": [_("The date is before the roster was given.")]})
     if wishes_to_act:
         current.confirmed_on, current.confirmed_by, current.declined_on = day, actor, None
     else:
         current.declined_on = day
+        # rule S3: no longer acting for this municipality ends their dispatches here (S5)
+        for dispatch in Dispatch.objects.filter(
+            agency_id=current.agency_id,
+            supporter_id=current.supporter_id,
+            state__in=(DispatchState.ACTIVE, DispatchState.MATCHED),
+        ):
+            _stop(
+                actor,
+                dispatch,
+                requested_by=StopRequester.SUPPORTER,
+                reason=_("The supporter no longer acts for this municipality."),
+                request=request,
+            )
     current.note = note.strip()[:200]
     current.save()
     audit.record(
@@ -728,6 +779,8 @@ def _validate_request(d: Dispatch) -> None:
         errors["requested_on"] = [_("Enter the date of the request.")]
     elif d.requested_on > timezone.localdate():
         errors["requested_on"] = [_("The date is in the future.")]
+    else:
+        _check_day(d.requested_on, "requested_on", errors)
     if d.requested_by == Requester.FAMILY and not d.requester_name:
         errors["requester_name"] = [_("Enter the name of the family member who asked.")]
     if d.wants_sex not in SupporterSex.values:
@@ -1006,20 +1059,58 @@ def start(
     supporter = current.supporter
     assert supporter is not None
     if supporter.user_id is not None:
-        until = current.ends_on or (timezone.localdate() + datetime.timedelta(days=365))
-        current.grant = sharing.grant_for_dispatch(
-            actor,
-            current.person,
-            supporter.user,
-            dispatch_ref=current.pk,
-            until=until,
-            case=current.case,
-            request=request,
-        )
+        current.grant = _dispatch_grant(actor, current, supporter.user, request)
     current.state = DispatchState.ACTIVE
     _bump(current)
     log_dispatch_work("dispatch.started", actor, current, current, request)
     return current
+
+
+def _dispatch_grant(actor: Any, dispatch: Dispatch, user: Any, request: HttpRequest | None) -> Any:
+    """The dispatch grant (access.md grant 4) until the planned end, or a year."""
+    until = dispatch.ends_on or (timezone.localdate() + datetime.timedelta(days=365))
+    return sharing.grant_for_dispatch(
+        actor,
+        dispatch.person,
+        user,
+        dispatch_ref=dispatch.pk,
+        until=until,
+        case=dispatch.case,
+        request=request,
+    )
+
+
+@transaction.atomic
+def share_household(
+    actor: Any, dispatch: Dispatch, *, request: HttpRequest | None = None
+) -> Dispatch:
+    """Rules S4/S5: an active dispatch whose supporter got their account after the start (or
+    whose grant ran out at the planned end while the dispatch goes on) gets its dispatch grant."""
+    current = _locked(dispatch)
+    require(actor, Action.CHANGE, Kind.DISPATCH, current)
+    supporter = current.supporter
+    if current.state != DispatchState.ACTIVE or supporter is None:
+        raise ValidationError(
+            {"state": [_("Only an active dispatch is shared with its supporter.")]}
+        )
+    if supporter.user_id is None:
+        raise ValidationError({"supporter": [_("The supporter has no account yet.")]})
+    if current.grant is not None and current.grant.is_active():
+        raise ValidationError({"grant": [_("The household is already shared with the supporter.")]})
+    current.grant = _dispatch_grant(actor, current, supporter.user, request)
+    _bump(current)
+    log_dispatch_work("dispatch.shared", actor, current, current, request)
+    return current
+
+
+def needs_sharing(dispatch: Dispatch) -> bool:
+    """An active dispatch whose supporter has an account but no grant in force."""
+    return (
+        dispatch.state == DispatchState.ACTIVE
+        and dispatch.supporter is not None
+        and dispatch.supporter.user_id is not None
+        and (dispatch.grant is None or not dispatch.grant.is_active())
+    )
 
 
 def _stop(
@@ -1259,6 +1350,8 @@ def report_incident(
         errors["occurred_at"] = [_("Enter when it happened.")]
     elif incident.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
         errors["occurred_at"] = [_("The time is in the future.")]
+    elif timezone.localdate(incident.occurred_at) < (dispatch.starts_on or dispatch.requested_on):
+        errors["occurred_at"] = [_("The time is before the dispatch started.")]
     if incident.kind not in IncidentKind.values:
         errors["kind"] = [_("Choose the kind of incident.")]
     if incident.severity not in Severity.values:
