@@ -607,7 +607,7 @@ def _supporter(user: Any, action: Action, obj: Any) -> bool:
     trainers = prefectures_with(user, Role.PREFECTURAL_OFFICER)
     if obj is None:
         if action == Action.VIEW:
-            return bool(trainers) or has_role(user, Role.DISPATCH_COORDINATOR)
+            return bool(trainers) or has_role(user, Role.DISPATCH_COORDINATOR, Role.SUPPORTER)
         return bool(trainers)
     if obj.prefecture_id in trainers:
         return True

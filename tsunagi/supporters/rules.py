@@ -7,6 +7,7 @@ decide, and one test per rule calls them directly.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -140,7 +141,7 @@ class Ranked:
 
 
 def _digits(postal_code: str) -> str:
-    return "".join(c for c in postal_code if c.isdigit())
+    return "".join(c for c in unicodedata.normalize("NFKC", postal_code) if c.isdecimal())
 
 
 def rank(need: Need, candidates: Iterable[Candidate]) -> list[Ranked]:

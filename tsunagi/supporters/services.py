@@ -9,6 +9,7 @@ and the API answers as 422.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -413,7 +414,7 @@ def _validate_supporter(s: Supporter) -> None:
         errors["sex"] = [_("Choose a valid value.")]
     if s.peer not in PeerBackground.values:
         errors["peer"] = [_("Choose a valid value.")]
-    digits = "".join(c for c in s.postal_code if c.isdigit())
+    digits = "".join(c for c in unicodedata.normalize("NFKC", s.postal_code) if c.isdecimal())
     if s.postal_code and len(digits) != 7:
         errors["postal_code"] = [_("Enter a postal code of 7 digits.")]
     elif digits:

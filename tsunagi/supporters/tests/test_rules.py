@@ -120,11 +120,6 @@ def test_s4_postal_codes_accept_hyphens() -> None:
     assert (20, ANY) in reasons_of(need, cand(1, postal_code="7800850"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules._digits keeps full-width digits: ７８０－０８５０ does not equal 780-0850 "
-    "(a person's postal code entered through the API is not NFKC-normalised); reported",
-)
 def test_s4_postal_codes_accept_full_width() -> None:
     need = Need(municipality_id=KOCHI, postal_code="７８０－０８５０")
     assert (20, ANY) in reasons_of(need, cand(1, postal_code="780-0850"))

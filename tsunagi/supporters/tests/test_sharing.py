@@ -1,0 +1,48 @@
+"""The household shared with a supporter whose account came after the dispatch started (rules
+S4/S5): the office shares it with one action, and never before the dispatch is active."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tsunagi.access.policy import Kind, sight
+from tsunagi.supporters import services as sv
+from tsunagi.supporters.models import DispatchState
+from tsunagi.supporters.tests.factories import PASSWORD, make_dispatch, make_supporter, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_s4_an_account_given_after_the_start_needs_the_office_to_share_the_household() -> None:
+    w = make_world(supporters=False)
+    late = make_supporter(w, "遅野 花", account=False)
+    d = make_dispatch(w, late)
+    assert d.state == DispatchState.ACTIVE and d.grant is None
+
+    sv.give_account(w.officer, late, username="sup-late", password=PASSWORD)
+    late.refresh_from_db()
+    d.refresh_from_db()
+    assert sv.needs_sharing(d)
+    assert sight(late.user, Kind.PERSON, d.person) is None  # the prefecture shares nothing
+
+    d = sv.share_household(w.coordinator, d)
+    assert not sv.needs_sharing(d)
+    seen = sight(late.user, Kind.PERSON, d.person)
+    assert seen is not None and seen.ground == f"dispatch:{d.grant_id}"
+
+    with pytest.raises(ValidationError) as exc:
+        sv.share_household(w.coordinator, d)
+    assert "grant" in exc.value.message_dict
+
+
+def test_s5_a_stopped_dispatch_is_never_shared_again() -> None:
+    w = make_world(supporters=False)
+    s = make_supporter(w, "止野 太郎")
+    d = make_dispatch(w, s)
+    sv.stop(w.coordinator, d, requested_by="person", reason="本人の希望")
+    d.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        sv.share_household(w.coordinator, d)
+    assert "state" in exc.value.message_dict
+    assert sight(s.user, Kind.PERSON, d.person) is None
