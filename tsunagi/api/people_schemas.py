@@ -47,7 +47,7 @@ from tsunagi.people.models import (
     Person,
 )
 from tsunagi.web.text import digits_only, normalize_kana, normalize_phone, normalize_text
-from tsunagi.web.wareki import format_wareki, parse_date
+from tsunagi.web.wareki import EARLIEST, format_wareki, parse_date
 
 # --- input types ----------------------------------------------------------------------------
 
@@ -63,6 +63,25 @@ def _date(value: Any) -> Any:
     return parse_date(value)
 
 
+# The first day of the Gregorian calendar in Japan (明治6年1月1日): the oldest date any API date
+# field takes (`parse_date` refuses older text; this also holds for date and datetime values).
+FIRST_DATE: datetime.date = EARLIEST
+
+
+def _not_before_meiji(value: datetime.date | None) -> datetime.date | None:
+    if value is not None and value < FIRST_DATE:
+        raise ValueError(_("Dates before Meiji 6 (1873) cannot be handled."))
+    return value
+
+
+def refuse_nul(value: Any) -> Any:
+    """A NUL character (\\x00) cannot be stored: the field is refused (422), as Django's forms
+    refuse it, instead of reaching the database."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError(_("Remove the control character (NUL) from the text."))
+    return value
+
+
 def _not_future(value: datetime.date | None) -> datetime.date | None:
     if value is not None and value > timezone.localdate():
         raise ValueError(_("This date is in the future."))
@@ -70,9 +89,16 @@ def _not_future(value: datetime.date | None) -> datetime.date | None:
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
-    """A time without a zone is Japan's local time."""
+    """A time without a zone is Japan's local time; none before 明治6年, none that cannot be held
+    in UTC (the year 9999 with a zone west of Greenwich)."""
     if timezone.is_naive(value):
-        return timezone.make_aware(value)
+        value = timezone.make_aware(value)
+    if value.date() < FIRST_DATE:
+        raise ValueError(_("Dates before Meiji 6 (1873) cannot be handled."))
+    try:
+        value.astimezone(datetime.UTC)
+    except OverflowError as exc:
+        raise ValueError(_("This date and time cannot be handled.")) from exc
     return value
 
 
@@ -92,13 +118,18 @@ def _postal_code(value: str) -> str:
 
 
 DATE_HELP = "西暦 (2025-04-01) or 和暦 (令和7年4月1日, R7.4.1); full-width digits accepted."
-JapaneseDate = Annotated[datetime.date, BeforeValidator(_date)]
-PastDate = Annotated[datetime.date, BeforeValidator(_date), AfterValidator(_not_future)]
+JapaneseDate = Annotated[datetime.date, BeforeValidator(_date), AfterValidator(_not_before_meiji)]
+PastDate = Annotated[
+    datetime.date,
+    BeforeValidator(_date),
+    AfterValidator(_not_before_meiji),
+    AfterValidator(_not_future),
+]
 LocalDateTime = Annotated[datetime.datetime, AfterValidator(_aware)]
-Line = Annotated[str, AfterValidator(normalize_text)]
-Kana = Annotated[str, AfterValidator(normalize_kana)]
-Phone = Annotated[str, AfterValidator(_phone)]
-PostalCode = Annotated[str, AfterValidator(_postal_code)]
+Line = Annotated[str, BeforeValidator(refuse_nul), AfterValidator(normalize_text)]
+Kana = Annotated[str, BeforeValidator(refuse_nul), AfterValidator(normalize_kana)]
+Phone = Annotated[str, BeforeValidator(refuse_nul), AfterValidator(_phone)]
+PostalCode = Annotated[str, BeforeValidator(refuse_nul), AfterValidator(_postal_code)]
 SPECIAL_CARE = "要配慮個人情報 (special-care personal information): a consent can leave it out. "
 
 

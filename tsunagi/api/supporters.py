@@ -82,7 +82,15 @@ from tsunagi.supporters.models import (
 from tsunagi.supporters.selectors import SupporterStatus
 from tsunagi.web.text import normalize_kana, normalize_text
 
-from .people_schemas import DATE_HELP, ConflictOut, JapaneseDate, Line, LocalDateTime, PastDate
+from .people_schemas import (
+    DATE_HELP,
+    ConflictOut,
+    JapaneseDate,
+    Line,
+    LocalDateTime,
+    PastDate,
+    refuse_nul,
+)
 from .printing import pdf_answer, pdf_spec
 from .schemas import Error, ValidationErrorOut
 
@@ -92,7 +100,7 @@ READ = {401: Error, 404: Error, 422: ValidationErrorOut}
 WRITE = {401: Error, 403: Error, 404: Error, 422: ValidationErrorOut}
 STEP = {409: ConflictOut, **WRITE}
 LIMIT = Query(50, ge=1, le=200, description="At most 200 rows per page.")
-OFFSET = Query(0, ge=0)
+OFFSET = Query(0, ge=0, le=10**9, description="At most 1,000,000,000.")
 
 
 def _user(request: HttpRequest) -> Any:
@@ -110,9 +118,11 @@ def _text(value: Any) -> Any:
 
 
 Int = Annotated[int, BeforeValidator(_nfkc)]
-Text = Annotated[str, BeforeValidator(_text)]
+Text = Annotated[str, BeforeValidator(refuse_nul), BeforeValidator(_text)]
 Kana = Annotated[
-    str, BeforeValidator(lambda v: normalize_text(_nfkc(v)) if isinstance(v, str) else v)
+    str,
+    BeforeValidator(lambda v: normalize_text(_nfkc(v)) if isinstance(v, str) else v),
+    BeforeValidator(refuse_nul),
 ]
 
 
@@ -757,7 +767,7 @@ def _supporter_data(data: dict[str, Any]) -> dict[str, Any]:
 def list_supporters(
     request: HttpRequest,
     status: str = "",
-    q: str = "",
+    q: Line = "",
     limit: int = LIMIT,
     offset: int = OFFSET,
 ) -> Any:
@@ -2015,8 +2025,8 @@ class FoundCaseOut(Schema):
     urgent: bool
     state: str
     state_label: str
-    case: int | None
-    decision_note: str
+    case: int | None = Field(..., description="The case opened; only for the office.")
+    decision_note: str = Field(..., description="The office's note; empty for the supporter.")
     decided_at: datetime.datetime | None
 
 
@@ -2025,7 +2035,10 @@ class FoundCasePage(Schema):
     count: int
 
 
-def _found_out(f: FoundCase) -> dict[str, Any]:
+def _found_out(f: FoundCase, user: Any) -> dict[str, Any]:
+    """The found case; the office's decision (its note and the case it opened) only to those
+    who work for the office, never to the supporter who reported it (rule S7)."""
+    office = f.agency_id in agencies_with(user, *DISPATCHERS)
     return {
         "id": f.pk,
         "agency": f.agency_id,
@@ -2036,8 +2049,8 @@ def _found_out(f: FoundCase) -> dict[str, Any]:
         "urgent": f.urgent,
         "state": f.state,
         "state_label": str(f.get_state_display()),
-        "case": f.case_id,
-        "decision_note": f.decision_note,
+        "case": f.case_id if office else None,
+        "decision_note": f.decision_note if office else "",
         "decided_at": f.decided_at,
     }
 
@@ -2069,7 +2082,7 @@ def list_found_cases(
     rows, count = _page(found, limit, offset)
     for f in rows:
         _log_found("found_case.viewed", user, f, request)
-    return {"items": [_found_out(f) for f in rows], "count": count}
+    return {"items": [_found_out(f, user) for f in rows], "count": count}
 
 
 @router.post(
@@ -2096,7 +2109,7 @@ def report_found_case(request: HttpRequest, payload: FoundCaseIn) -> Any:
         raise ValidationError({"agency": [_("Choose the municipal office.")]})
     data = payload.dict(exclude={"agency"})
     f = services.report_found_case(user, agency, data, request=request)
-    return Status(201, _found_out(f))
+    return Status(201, _found_out(f, user))
 
 
 @router.get(
@@ -2109,7 +2122,7 @@ def get_found_case(request: HttpRequest, found_id: int) -> Any:
     user = _user(request)
     f = get_visible(user, Kind.FOUND_CASE, FoundCase.objects.all(), pk=found_id)
     _log_found("found_case.viewed", user, f, request)
-    return _found_out(f)
+    return _found_out(f, user)
 
 
 @router.post(
@@ -2139,4 +2152,4 @@ def decide_found_case(request: HttpRequest, found_id: int, payload: DecisionIn) 
         )  # fmt: skip
     except ValidationError as exc:
         return _state_conflict(exc, None)
-    return _found_out(done)
+    return _found_out(done, user)

@@ -7,12 +7,30 @@ from typing import Any
 
 from django import template
 
+from tsunagi.access import audit
 from tsunagi.access.policy import DISPATCHERS, Role, agencies_with, has_role
 
 from .. import selectors
-from ..models import DispatchState, IncidentState
+from ..models import DispatchState, Incident, IncidentState
 
 register = template.Library()
+
+
+def _log_unseen(user: Any, request: Any, incidents: list[Incident]) -> None:
+    """The panel names each unseen incident (kind, time, dispatch number): one personal
+    `incident.listed` record per office, naming the incidents shown."""
+    by_office: dict[int, list[int]] = {}
+    for inc in incidents:
+        by_office.setdefault(inc.agency_id, []).append(inc.pk)
+    for agency_id, ids in by_office.items():
+        audit.record(
+            "incident.listed",
+            actor=user,
+            request=request,
+            agency_id=agency_id,
+            personal=True,
+            detail={"incidents": ids, "panel": "home"},
+        )
 
 
 @register.inclusion_tag("supporters/_home_panels.html", takes_context=True)
@@ -26,9 +44,11 @@ def supporters_home(context: Any) -> dict[str, Any]:
     if offices and has_role(user, Role.DISPATCH_COORDINATOR):
         # rule S8: an incident reaches the coordinator at once and stays on top until seen
         waiting = list(selectors.incidents_waiting(user)[:50])
+        unseen = [i for i in waiting if i.acknowledged_at is None]
+        _log_unseen(user, request, unseen)
         out.update(
             coordinator=True,
-            unseen=[i for i in waiting if i.acknowledged_at is None],
+            unseen=unseen,
             following=[
                 i
                 for i in waiting

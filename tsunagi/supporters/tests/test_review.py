@@ -77,13 +77,6 @@ def _personal_events() -> int:
 # --- (1) leaks --------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views/training.py course_detail lists every trainee (name, attendance, completion) "
-    "to anyone who may view courses: the operator, municipal officers, coordinators of any "
-    "municipality and officers of other prefectures; the API filters with scope(), the screen "
-    "does not",
-)
 def test_review_course_screen_shows_trainees_only_to_those_who_may_see_them() -> None:
     w = make_world()
     muni = User.objects.create_user(username="muni-review", password=PASSWORD, full_name="m")
@@ -97,12 +90,6 @@ def test_review_course_screen_shows_trainees_only_to_those_who_may_see_them() ->
         assert "南国 花子" not in text, user.username
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/supporters.py _found_out gives the supporter who reported a found case the "
-    "municipality's decision note and the case id it opened (the office's record about a "
-    "third person, outside any active dispatch)",
-)
 def test_review_found_case_decision_stays_with_the_office() -> None:
     w = make_world()
     found = sv.report_found_case(
@@ -121,13 +108,6 @@ def test_review_found_case_decision_stays_with_the_office() -> None:
 # --- (3) rules --------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views/phone.py mine() calls _household() for every active dispatch, which raises "
-    "Http404 when no dispatch grant is in force (account given after the start, or the planned "
-    "end date passed while the dispatch is still active): the supporter's whole list answers "
-    "404 and they lose the way to every other household and to reporting visits",
-)
 def test_review_s5_mine_page_survives_a_dispatch_without_grant() -> None:
     w = make_world()
     s = make_supporter(w, "土佐 三郎", account=False)
@@ -158,12 +138,6 @@ def _world_with_incident() -> tuple[World, Dispatch]:
     return w, d
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views/dispatch.py incident_list shows the office's incidents (when, kind, severity, "
-    "dispatch number: records of a dispatch, LOGGED_KINDS) without any access-log entry, while "
-    "the API list logs incident.viewed for each",
-)
 def test_review_incident_list_screen_is_logged() -> None:
     w, _d = _world_with_incident()
     before = _personal_events()
@@ -172,11 +146,6 @@ def test_review_incident_list_screen_is_logged() -> None:
     assert _personal_events() > before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views/dispatch.py found_list shows each found case (where, what was noticed, the "
-    "supporter) without any access-log entry",
-)
 def test_review_found_list_screen_is_logged() -> None:
     w = make_world()
     sv.report_found_case(w.supporter_user, w.city_office, {"where": "高知市", "description": "x"})
@@ -186,12 +155,6 @@ def test_review_found_list_screen_is_logged() -> None:
     assert _personal_events() > before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views/dispatch.py dispatch_plan and dispatch_consents (GET) show the dispatch and "
-    "the person without an access-log entry (dispatch_detail and dispatch_edit log "
-    "dispatch.viewed)",
-)
 def test_review_plan_and_consent_screens_are_logged() -> None:
     w = make_world()
     d = make_dispatch(w, state="matched")
@@ -206,11 +169,6 @@ def test_review_plan_and_consent_screens_are_logged() -> None:
 # --- (4) bad input: never a 500 -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/supporters.py OFFSET = Query(0, ge=0) has no upper bound: ?offset=2**63 goes "
-    "into SQL OFFSET and PostgreSQL answers 'bigint out of range' (500)",
-)
 def test_review_huge_offset_is_422_not_500() -> None:
     w = make_world()
     c = _client(w.coordinator)
@@ -222,12 +180,6 @@ def test_review_huge_offset_is_422_not_500() -> None:
     assert failed == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/supporters.py Text/Line fields and the `q` search let a NUL character (\\x00) "
-    "through to PostgreSQL, which refuses it: 500 instead of 422 (Django forms reject it with "
-    "ProhibitNullCharactersValidator; the API does not)",
-)
 def test_review_nul_character_is_422_not_500() -> None:
     w = make_world()
     d = make_dispatch(w)
@@ -246,11 +198,6 @@ def test_review_nul_character_is_422_not_500() -> None:
     assert failed == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/supporters.py report_incident: occurred_at has no lower bound; year 1 in Japan "
-    "time becomes year 0 in UTC and PostgreSQL refuses it (500)",
-)
 def test_review_incident_in_year_one_is_422_not_500() -> None:
     w = make_world()
     d = make_dispatch(w)
@@ -265,12 +212,6 @@ def test_review_incident_in_year_one_is_422_not_500() -> None:
     assert r.status_code == 422
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a dispatch request dated 0001-01-01 (PastDate has no lower bound; full-width "
-    "０００１－０１－０１ too) is accepted, and from then on the office's dispatch list "
-    "(/supporters/dispatches/) answers 500: the wareki filter cannot show a date before Meiji 6",
-)
 def test_review_ancient_request_date_is_refused_and_list_survives() -> None:
     w = make_world()
     c = _client(w.coordinator)
@@ -286,11 +227,6 @@ def test_review_ancient_request_date_is_refused_and_list_survives() -> None:
     assert r.status_code == 422
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="withdraw accepts on=0001-01-01 (PastDate, no lower bound), and screens that show "
-    "withdrawn_on through the wareki filter then answer 500",
-)
 def test_review_ancient_withdrawal_date_is_refused() -> None:
     w = make_world()
     c = _client(w.officer)
@@ -306,13 +242,6 @@ def test_review_ancient_withdrawal_date_is_refused() -> None:
     assert r.status_code == 422
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the supporters API takes year-1 dates for a course (starts_on), a consent "
-    "(signed_on), a roster release (given_on) and a confirmation (on) — no lower bound, and "
-    "nothing ties them to the training or the release — and then the course list, the "
-    "supporter list and detail, the releases and the roster screens answer 500 (wareki)",
-)
 def test_review_ancient_training_and_roster_dates_are_refused() -> None:
     w = make_world()
     of, co = _client(w.officer), _client(w.coordinator)
@@ -348,11 +277,6 @@ def test_review_ancient_training_and_roster_dates_are_refused() -> None:
     assert {k: v for k, v in writes.items() if v != 422} == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views/training.py attendance and complete (GET) show trainees' names and their "
-    "attendance without an access-log entry (course_detail logs supporter.listed)",
-)
 def test_review_attendance_and_completion_screens_are_logged() -> None:
     w = make_world()
     c = _client(w.officer)
@@ -369,12 +293,6 @@ def test_review_attendance_and_completion_screens_are_logged() -> None:
         assert _personal_events() > before, url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.record_consent (rule S2) checks that the basic course is completed now, "
-    "but takes a signed_on date before the completion date: the roster then rests on a consent "
-    "signed before the training was finished",
-)
 def test_review_s2_consent_not_dated_before_completion() -> None:
     w = make_world()
     late = make_supporter(w, "四 番", consented=False, on_roster=False)
@@ -386,13 +304,6 @@ def test_review_s2_consent_not_dated_before_completion() -> None:
     assert r.status_code == 422
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.confirm_entry(wishes_to_act=False) (rule S3): a supporter who tells the "
-    "municipality they no longer wish to act there keeps their active dispatches of that "
-    "office and the dispatch grant (sight of the household); withdraw() stops them, a decline "
-    "does not (or should be refused while a dispatch is active)",
-)
 def test_review_s3_decline_stops_the_supporters_dispatches_there() -> None:
     w = make_world()
     d = make_dispatch(w)
@@ -404,3 +315,72 @@ def test_review_s3_decline_stops_the_supporters_dispatches_there() -> None:
     d.refresh_from_db()
     assert not d.is_active
     assert _client(w.supporter_user).get(f"/supporters/mine/{d.pk}/").status_code == 404
+
+
+# --- the fixes, seen from the other side --------------------------------------------------------
+
+
+def test_review_course_screen_counts_the_trainees_it_does_not_name() -> None:
+    w = make_world()
+    muni = User.objects.create_user(username="muni-count", password=PASSWORD, full_name="m")
+    Membership.objects.create(user=muni, agency=w.city_office, role=Role.MUNICIPAL_OFFICER)
+    r = _client(muni).get(f"/supporters/courses/{w.course.pk}/")
+    if r.status_code == 200:
+        text = r.content.decode()
+        assert 'id="trainees-hidden"' in text
+    r = _client(w.officer).get(f"/supporters/courses/{w.course.pk}/")
+    assert "高知 一郎" in r.content.decode()
+    assert 'id="trainees-hidden"' not in r.content.decode()
+
+
+def test_review_found_case_decision_is_shown_to_the_office() -> None:
+    w = make_world()
+    found = sv.report_found_case(
+        w.supporter_user, w.city_office, {"where": "高知市内", "description": "気になる家"}
+    )
+    sv.decide_found_case(w.coordinator, found, open_intake=False, note="MKDECISION 様子見")
+    r = _client(w.coordinator).get(f"{API}/found-cases/{found.pk}")
+    assert r.status_code == 200 and r.json()["decision_note"].startswith("MKDECISION")
+    r = _client(w.supporter_user).get(f"{API}/found-cases/{found.pk}")
+    assert r.status_code == 200
+    assert r.json()["decision_note"] == "" and r.json()["case"] is None
+    assert r.json()["state"] == "no_action"
+
+
+def test_review_s5_household_page_without_grant_says_it_is_not_shared() -> None:
+    w = make_world()
+    d = make_dispatch(w)
+    assert d.grant is not None
+    # the planned end date passed while the dispatch still runs: the grant is no longer in force
+    past = timezone.now() - datetime.timedelta(days=1)
+    type(d.grant).objects.filter(pk=d.grant.pk).update(
+        starts_at=past - datetime.timedelta(days=30), ends_at=past
+    )
+    c = _client(w.supporter_user)
+    r = c.get("/supporters/mine/")
+    assert r.status_code == 200 and f"household-not-shared-{d.pk}" in r.content.decode()
+    r = c.get(f"/supporters/mine/{d.pk}/")
+    assert r.status_code == 200 and 'id="household-not-shared"' in r.content.decode()
+    assert c.get(f"/supporters/mine/{d.pk}/visits/new/").status_code == 200
+
+
+def test_review_bad_api_input_gets_a_field_message() -> None:
+    w = make_world()
+    co, of = _client(w.coordinator), _client(w.officer)
+    r = co.get(f"{API}/dispatches", {"offset": 10**9 + 1})
+    assert r.status_code == 422
+    r = of.get(f"{API}/supporters", {"q": "a\x00"})
+    assert r.status_code == 422
+    r = _post(co, f"{API}/persons", {"agency": w.city_office.pk, "family_name": "山\x00"})
+    assert r.status_code == 422
+    assert "NUL" in r.content.decode()
+    r = _post(of, f"{API}/supporters/{w.supporter.pk}/withdraw", {"on": "1872-12-31"})
+    assert r.status_code == 422
+    d = make_dispatch(w)
+    r = _post(
+        _client(w.supporter_user),
+        f"{API}/incidents",
+        {"dispatch": d.pk, "occurred_at": "1872-12-31T23:00:00+09:00", "kind": "injury",
+         "severity": "minor", "what_happened": "x"},
+    )  # fmt: skip
+    assert r.status_code == 422 and "occurred_at" in r.content.decode()

@@ -138,6 +138,22 @@ def _conflict(form: Any) -> None:
 # --- roster (rule S3) -----------------------------------------------------------------------
 
 
+def _log_listed(request: HttpRequest, action: str, rows: list[Any], key: str) -> None:
+    """One personal access-log record per page shown, naming every record listed (per office)."""
+    by_office: dict[int, list[int]] = {}
+    for row in rows:
+        by_office.setdefault(row.agency_id, []).append(row.pk)
+    for agency_id, ids in by_office.items():
+        audit.record(
+            action,
+            actor=request.user,
+            request=request,
+            agency_id=agency_id,
+            personal=True,
+            detail={key: ids},
+        )
+
+
 @member_required
 def roster(request: HttpRequest) -> HttpResponse:
     """Rule S3: the office's roster; only confirmed supporters can be matched."""
@@ -503,6 +519,8 @@ def dispatch_plan(request: HttpRequest, pk: int) -> HttpResponse:
             _conflict(form)
         except ValidationError as error:
             _errors_into(form, error)
+    if request.method != "POST":
+        services.log_dispatch_work("dispatch.viewed", request.user, d, d, request)
     return render(
         request,
         T + "plan.html",
@@ -544,6 +562,8 @@ def dispatch_consents(request: HttpRequest, pk: int) -> HttpResponse:
             _conflict(form)
         except ValidationError as error:
             _errors_into(form, error)
+    if request.method != "POST":
+        services.log_dispatch_work("dispatch.viewed", request.user, d, d, request)
     return render(
         request,
         T + "consents.html",
@@ -695,12 +715,14 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(state=state)
     qs = qs.order_by(selectors.F_unseen_first(), "-occurred_at", "-pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    _log_listed(request, "incident.listed", rows, "incidents")
     return render(
         request,
         T + "incidents.html",
         {
             "page": page,
-            "rows": list(page.object_list),
+            "rows": rows,
             "state": state,
             "states": IncidentState.choices,
             "querystring_base": (urlencode({"state": state}) + "&") if state else "",
@@ -800,12 +822,14 @@ def found_list(request: HttpRequest) -> HttpResponse:
     new_first = Case(When(state=FoundCaseState.NEW, then=Value(0)), default=Value(1))
     qs = qs.order_by(new_first, "-urgent", "-reported_at", "-pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    _log_listed(request, "found_case.listed", rows, "found_cases")
     return render(
         request,
         T + "found_cases.html",
         {
             "page": page,
-            "rows": list(page.object_list),
+            "rows": rows,
             "state": state,
             "states": FoundCaseState.choices,
             "querystring_base": (urlencode({"state": state}) + "&") if state else "",

@@ -70,13 +70,17 @@ def _my_dispatch(request: HttpRequest, pk: int) -> Dispatch:
     return dispatch
 
 
-def _household(request: HttpRequest, dispatch: Dispatch) -> dict[str, Any]:
+def _household(request: HttpRequest, dispatch: Dispatch) -> dict[str, Any] | None:
     """What the dispatch grant shows of the person (name, address, contact), read and logged
-    on the grant (rules S4/S5, P3)."""
+    on the grant (rules S4/S5, P3).
+
+    None when no dispatch grant is in force (the supporter's account was made after the start,
+    or the grant's end date has passed while the dispatch still runs): the screens then say that
+    the household's details are not shared, and the rest of the supporter's work stays open."""
     person = dispatch.person
     seen = sight(request.user, Kind.PERSON, person)
     if seen is None:
-        raise Http404
+        return None
     log_shared_read(request.user, Kind.PERSON, person, seen, request)
     values = shared_values(person, seen.kinds)
     name = " ".join(p for p in (values.get("family_name"), values.get("given_name")) if p)

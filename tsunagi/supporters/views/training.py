@@ -293,17 +293,29 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _trainees(course: TrainingCourse) -> list[dict[str, Any]]:
-    """Each enrolled trainee with the sessions attended and the S1 finding on completion."""
+def _visible_trainees(user: Any, course: TrainingCourse) -> set[int]:
+    """The trainees of the course whose names the user may see (their supporter record)."""
+    return set(
+        scope(user, Kind.SUPPORTER, Supporter.objects.filter(enrolments__course=course))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _trainees(course: TrainingCourse, visible: set[int]) -> list[dict[str, Any]]:
+    """Each enrolled trainee the user may see, with the sessions attended and the S1 finding on
+    completion (the others are only counted)."""
     sessions = list(course.sessions.all())
     present: dict[int, set[int]] = {}
-    for sid, sup in Attendance.objects.filter(session__course=course).values_list(
-        "session_id", "supporter_id"
-    ):
+    for sid, sup in Attendance.objects.filter(
+        session__course=course, supporter_id__in=visible
+    ).values_list("session_id", "supporter_id"):
         present.setdefault(sup, set()).add(sid)
     rows = []
-    for e in course.enrolments.select_related("supporter").order_by(
-        "supporter__name_kana", "supporter__name"
+    for e in (
+        course.enrolments.filter(supporter_id__in=visible)
+        .select_related("supporter")
+        .order_by("supporter__name_kana", "supporter__name")
     ):
         attended = present.get(e.supporter_id, set())
         rows.append(
@@ -322,8 +334,9 @@ def _trainees(course: TrainingCourse) -> list[dict[str, Any]]:
 @member_required
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = _course(request, pk)
-    rows = _trainees(course)
+    rows = _trainees(course, _visible_trainees(request.user, course))
     _log_list(request, [r["supporter"] for r in rows], course=course.pk)
+    enrolled = course.enrolments.count()
     return render(
         request,
         "supporters/training/detail.html",
@@ -332,7 +345,9 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": list(course.sessions.all()),
             "rows": rows,
             "can_change": can(request.user, Action.CHANGE, Kind.TRAINING, course),
-            "completed": sum(1 for r in rows if r["enrolment"].completed_on),
+            "enrolled": enrolled,
+            "hidden": enrolled - len(rows),
+            "completed": course.enrolments.filter(completed_on__isnull=False).count(),
             "follow_up": course.kind == CourseKind.FOLLOW_UP,
         },
     )
@@ -414,13 +429,18 @@ def attendance(request: HttpRequest, session_pk: int) -> HttpResponse:
         raise Http404
     course = _course(request, session.course_id)
     require(request.user, Action.CHANGE, Kind.TRAINING, course)
+    visible = _visible_trainees(request.user, course)
     enrolled = [
         e.supporter
-        for e in course.enrolments.select_related("supporter").order_by(
-            "supporter__name_kana", "supporter__name"
-        )
+        for e in course.enrolments.filter(supporter_id__in=visible)
+        .select_related("supporter")
+        .order_by("supporter__name_kana", "supporter__name")
     ]
+    hidden = course.enrolments.count() - len(enrolled)
     present = set(session.attendances.values_list("supporter_id", flat=True))
+    # the roll of trainees the user may not see stays as it is
+    kept = present - visible
+    present &= visible
     error = ""
     if request.method == "POST":
         try:
@@ -433,12 +453,17 @@ def attendance(request: HttpRequest, session_pk: int) -> HttpResponse:
             if chosen - set(by_id):
                 error = _("Only trainees enrolled on the course can attend.")
             else:
+                kept_supporters = list(Supporter.objects.filter(pk__in=kept))
                 count = services.record_attendance(
-                    request.user, session, [by_id[i] for i in chosen], request=request
+                    request.user,
+                    session,
+                    [by_id[i] for i in chosen] + kept_supporters,
+                    request=request,
                 )
                 messages.success(request, _("Attendance recorded: %(n)d present.") % {"n": count})
                 return redirect("supporters:course", course.pk)
         present = chosen
+    _log_list(request, enrolled, course=course.pk, session=session.pk)
     return render(
         request,
         "supporters/training/attendance.html",
@@ -446,6 +471,7 @@ def attendance(request: HttpRequest, session_pk: int) -> HttpResponse:
             "course": course,
             "session": session,
             "trainees": [(s, s.pk in present) for s in enrolled],
+            "hidden": hidden,
             "error": error,
         },
         status=400 if error else 200,
@@ -460,6 +486,8 @@ def complete(request: HttpRequest, enrolment_pk: int) -> HttpResponse:
         raise Http404
     course = _course(request, enrolment.course_id)
     require(request.user, Action.CHANGE, Kind.TRAINING, course)
+    if not can(request.user, Action.VIEW, Kind.SUPPORTER, enrolment.supporter):
+        raise Http404
     sessions = course.sessions.count()
     attended = Attendance.objects.filter(
         session__course=course, supporter=enrolment.supporter
@@ -484,6 +512,9 @@ def complete(request: HttpRequest, enrolment_pk: int) -> HttpResponse:
                 request, _("%(name)s completed the course.") % {"name": enrolment.supporter}
             )
             return redirect("supporters:course", course.pk)
+    services.log_supporter(
+        "supporter.viewed", request.user, enrolment.supporter, request, course=course.pk
+    )
     return render(
         request,
         "supporters/training/complete.html",
