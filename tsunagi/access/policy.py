@@ -706,11 +706,22 @@ def _directory_entry(user: Any, action: Action, obj: Any) -> bool:
     managed = agencies_with(user, Role.MANAGER)
     if obj is None:
         return bool(prefs or towns or managed)
+    if obj.prefecture_id in prefs:
+        return True
+    if obj.municipality_id is not None and obj.municipality_id in towns:
+        return True
+    # an agency's manager keeps the entries about the agency, within the agency's prefecture
     return (
-        obj.prefecture_id in prefs
-        or (obj.municipality_id is not None and obj.municipality_id in towns)
-        or (obj.agency_id is not None and obj.agency_id in managed)
+        obj.agency_id is not None
+        and obj.agency_id in managed
+        and obj.prefecture_id in _prefectures_of(managed)
     )
+
+
+def _prefectures_of(agency_ids: set[int]) -> set[int]:
+    from tsunagi.agencies.models import Agency
+
+    return set(Agency.objects.filter(pk__in=agency_ids).values_list("prefecture_id", flat=True))
 
 
 def _municipal_structure(user: Any, action: Action, obj: Any) -> bool:
@@ -719,12 +730,14 @@ def _municipal_structure(user: Any, action: Action, obj: Any) -> bool:
     prefs = prefectures_with(user, Role.PREFECTURAL_OFFICER)
     towns = _municipalities_with(user, Role.MUNICIPAL_OFFICER)
     if obj is None:
-        if action == Action.VIEW:
-            return bool(prefs or towns) or is_operator(user)
+        # the operator sees the national counts (aggregates), never a municipality's records
         return bool(prefs or towns)
-    if action == Action.VIEW and is_operator(user):
+    if obj.municipality_id in towns:
         return True
-    return obj.municipality.prefecture_id in prefs or obj.municipality_id in towns
+    if obj.municipality.prefecture_id not in prefs:
+        return False
+    # the prefecture follows progress (M5) and records a platform set up jointly with it (M3)
+    return action == Action.VIEW or bool(getattr(obj, "joint_with_prefecture", False))
 
 
 def _statistics(user: Any, action: Action, area: Any) -> bool:
@@ -754,14 +767,10 @@ def _statistics(user: Any, action: Action, area: Any) -> bool:
     if isinstance(area, Municipality):
         return area.prefecture_id in prefs or area.pk in towns
     if isinstance(area, Agency):
+        # an agency's own figures are its members'; a municipality's officers see the
+        # municipality as a whole (agency by agency, the difference would show small counts)
         members = agencies_with(user, Role.STAFF, Role.MANAGER, Role.AUDITOR, *DISPATCHERS)
-        return (
-            area.pk in members
-            or area.prefecture_id in prefs
-            or (
-                area.operator_municipality_id is not None and area.operator_municipality_id in towns
-            )
-        )
+        return area.pk in members or area.prefecture_id in prefs
     raise ValueError(area)
 
 
@@ -844,8 +853,6 @@ def scope(user: Any, kind: Kind, queryset: models.QuerySet[M]) -> models.QuerySe
     if kind == Kind.TRAINING or kind == Kind.DIRECTORY_ENTRY:
         return queryset
     if kind == Kind.MUNICIPAL_STRUCTURE:
-        if is_operator(user):
-            return queryset
         return queryset.filter(
             Q(municipality__prefecture__in=prefectures_with(user, Role.PREFECTURAL_OFFICER))
             | Q(municipality__in=_municipalities_with(user, Role.MUNICIPAL_OFFICER))
