@@ -48,11 +48,15 @@ class StatsOut(Schema):
 RESPONSES = {200: StatsOut, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut}
 
 COMMON = (
-    " `area`: `agency:ID`, `municipality:CODE` (5 digits), `prefecture:CODE` (2 digits) or "
+    " `area`: `agency:ID`, `municipality:CODE` (5 digits, or the 6-digit local-government code), "
+    "`prefecture:CODE` (2 digits) or "
     "`national` (the operator only); default the first area the caller may see. An area the "
     "caller may not see answers 404; a malformed area or month 422 with the field. `from`/`to`: "
-    "months (2025-04, 2025/4, 令和7年4月, R7.4); default this fiscal year (April–March), at most "
-    "ten years. A cell built from fewer than `suppressed_below` persons (TSUNAGI_MIN_CELL, 5) is "
+    "months (2025-04, 2025/4, 令和7年4月, R7.4) making a fixed period: one month, or whole "
+    "quarters from April (April–June, July–September, October–December, January–March) in a "
+    "row, such as a fiscal year (April–March); other periods 422. Default this fiscal year, at "
+    "most ten years. A cell of a period is hidden when the same cell of one of its months is. "
+    "A cell built from fewer than `suppressed_below` persons (TSUNAGI_MIN_CELL, 5) is "
     '"<5", and so is one more cell where a total would give it back; the agency\'s own members '
     "see exact counts of their agency (`exact`). `format=csv` or `format=xlsx`: a download of the "
     "tables (`table=` one of them), logged as an export."
@@ -63,6 +67,11 @@ def _answer(
     request: HttpRequest, section: str, area: str, from_: str, to: str, format: str, table: str
 ) -> Any:
     errors: dict[str, list[str]] = {}
+    try:
+        selectors.refuse_nul(format=format, table=table)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        format, table = "json", ""
     if format not in ("", "json", "csv", "xlsx"):
         errors["format"] = [_("Choose json, csv or xlsx.")]
     found: Statistics | None = None

@@ -151,10 +151,14 @@ def protect(
     row_totals: bool = False,
     col_totals: bool = False,
     exact: bool = False,
+    force: Sequence[Sequence[bool]] | None = None,
 ) -> Protected:
     """rules P1 and P2 over a table of counts (`values`, without totals; `persons`, how many
     distinct persons at least each cell was built from, the counts themselves when omitted).
-    Totals are added as the last column (`row_totals`) and the last row (`col_totals`)."""
+    Totals are added as the last column (`row_totals`) and the last row (`col_totals`).
+    `force` (the shape of the table with its totals) marks cells hidden whatever their count:
+    those another table would give back (rule P2 across periods and areas, tables.py); the
+    secondary suppression then runs with them."""
     grid = _full(values, row_totals, col_totals)
     if not grid or not grid[0]:
         return Protected(cells=[list(r) for r in grid], hidden=[[False] * len(r) for r in grid])
@@ -168,6 +172,8 @@ def protect(
             for c, value in enumerate(row):
                 if value > 0 and people[r][c] < limit:  # rule P1
                     hidden[r][c] = True
+                if force is not None and r < len(force) and c < len(force[r]) and force[r][c]:
+                    hidden[r][c] = True  # rule P2 across periods and areas
         _secondary(grid, hidden, lines)
     cells: list[list[Cell]] = [
         [hidden_text() if hidden[r][c] else grid[r][c] for c in range(cols)] for r in range(rows)

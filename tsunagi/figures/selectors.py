@@ -32,6 +32,7 @@ from tsunagi.access.policy import (
 )
 from tsunagi.accounts.models import Membership, Role
 from tsunagi.agencies.models import Agency
+from tsunagi.jurisdictions.codes import is_valid_lg_code
 from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.web.wareki import DateFormatError, parse_date
 
@@ -89,6 +90,7 @@ def parse_month(text: str) -> date:
 def parse_months(first: str, last: str, today: date) -> Months:
     """The period from two months; empty: this fiscal year (April to March). Raises
     ValidationError with the field that is wrong (Japanese messages)."""
+    refuse_nul(**{"from": first or "", "to": last or ""})
     errors: dict[str, list[str]] = {}
     found: dict[str, date | None] = {}
     for name, text in (("from", first), ("to", last)):
@@ -115,7 +117,35 @@ def parse_months(first: str, last: str, today: date) -> Months:
         raise ValidationError({"to": [_("The end of the period is before its start.")]})
     if (end.year - start.year) * 12 + end.month - start.month >= 120:
         raise ValidationError({"to": [_("Choose a period of ten years or less.")]})
+    fixed_period(start, end)
     return Months(start, end)
+
+
+QUARTER_STARTS = (4, 7, 10, 1)
+QUARTER_ENDS = (6, 9, 12, 3)
+
+
+def fixed_period(start: date, end: date) -> None:
+    """rule P2 across periods: only fixed periods may be asked for — one month, or whole
+    quarters of the fiscal year (April–June, July–September, October–December, January–March)
+    in a row, a fiscal year (April–March) or several being such a run. Two overlapping periods
+    of any months would give a hidden month back by their difference (April–May minus April);
+    with fixed periods the difference is itself a fixed period, suppressed on its own, and a
+    period's cell is hidden when a cell of one of its months is (tables.py)."""
+    if start == end:
+        return
+    errors: dict[str, list[str]] = {}
+    message = _(
+        "Choose a fixed period: one month (for example 令和7年4月), a quarter (April–June,"
+        " July–September, October–December or January–March), a fiscal year (April to March),"
+        " or whole quarters or fiscal years in a row."
+    )
+    if start.month not in QUARTER_STARTS:
+        errors["from"] = [message]
+    if end.month not in QUARTER_ENDS:
+        errors["to"] = [message]
+    if errors:
+        raise ValidationError(errors)
 
 
 # --- areas ------------------------------------------------------------------------------------
@@ -124,8 +154,11 @@ def parse_months(first: str, last: str, today: date) -> Months:
 def area_key(area: Area) -> str:
     if area is None:
         return NATIONAL
-    prefix = {Agency: "agency", Municipality: "municipality", Prefecture: "prefecture"}
-    return f"{prefix[type(area)]}:{area.pk}"
+    if isinstance(area, Agency):
+        return f"agency:{area.pk}"
+    if isinstance(area, Municipality):
+        return f"municipality:{area.code}"
+    return f"prefecture:{area.code}"
 
 
 def area_label(area: Area) -> str:
@@ -136,9 +169,23 @@ def area_label(area: Area) -> str:
     return area.name
 
 
+def refuse_nul(**fields: str) -> None:
+    """A NUL character (\\x00) in any parameter of the statistics: 422 with the field, never a
+    500 (PostgreSQL cannot compare text holding it)."""
+    errors = {
+        name: [_("Remove the control character (NUL) from the text.")]
+        for name, value in fields.items()
+        if isinstance(value, str) and "\x00" in value
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def find_area(user: Any, text: str) -> Area:
-    """The area named by `agency:12`, `municipality:39201` (code or id), `prefecture:39` (code)
-    or `national`. Malformed: ValidationError (422); not visible or missing: Http404."""
+    """The area named by `agency:12`, `municipality:39201` (the 5-digit code, or the 6-digit
+    local-government code with its check digit; never a primary key), `prefecture:39` (code) or
+    `national`. Malformed: ValidationError (422); not visible or missing: Http404."""
+    refuse_nul(area=text or "")
     text = unicodedata.normalize("NFKC", text or "").strip()
     area: Area
     if text in ("", NATIONAL):
@@ -150,13 +197,20 @@ def find_area(user: Any, text: str) -> Area:
         area = None
     else:
         kind, _sep, ident = text.partition(":")
-        if kind not in ("agency", "municipality", "prefecture") or not ident.isdigit():
+        malformed = kind not in ("agency", "municipality", "prefecture") or not (
+            ident.isascii() and ident.isdigit()
+        )
+        if kind == "municipality" and len(ident) not in (5, 6):
+            malformed = True  # a code, never a primary key
+        if (kind == "prefecture" and len(ident) > 2) or (kind == "agency" and len(ident) > 18):
+            malformed = True  # no such code; an id beyond the database's integers
+        if malformed:
             raise ValidationError(
                 {
                     "area": [
                         _(
-                            "Name the area as agency:ID, municipality:CODE, prefecture:CODE"
-                            " or national."
+                            "Name the area as agency:ID, municipality:CODE (5 or 6 digits),"
+                            " prefecture:CODE or national."
                         )
                     ]
                 }
@@ -165,9 +219,9 @@ def find_area(user: Any, text: str) -> Area:
             if kind == "agency":
                 area = Agency.objects.select_related("prefecture").get(pk=int(ident))
             elif kind == "municipality":
-                area = Municipality.objects.select_related("prefecture").get(
-                    Q(code=ident) if len(ident) == 5 else Q(pk=int(ident))
-                )
+                if len(ident) == 6 and not is_valid_lg_code(ident):
+                    raise Municipality.DoesNotExist
+                area = Municipality.objects.select_related("prefecture").get(code=ident[:5])
             else:
                 area = Prefecture.objects.get(code=ident.zfill(2))
         except (Agency.DoesNotExist, Municipality.DoesNotExist, Prefecture.DoesNotExist):
@@ -256,6 +310,11 @@ class Figures:
                 found.persons = max(found.persons, fig.persons)
         return found
 
+    def only(self, month: date) -> Figures:
+        """The figures of one month of the period (its own table, rule P2 across periods)."""
+        cells = {k: v for k, v in self.cells.items() if k[2] == month}
+        return Figures(cells, Months(month, month))
+
     def keys(self, measure: str) -> list[str]:
         return sorted({key for (name, key, _d) in self.cells if name == measure})
 
@@ -296,6 +355,44 @@ def load(area: Area, months: Months, measures: tuple[str, ...] | None = None) ->
         fig.value += int(value)
         fig.persons = max(fig.persons, int(persons))
     return Figures(dict(cells), months)
+
+
+def _split(rows: Any, by: str, months: Months) -> dict[int, Figures]:
+    """`rows` (monthly figures of the period) summed per `by` (a municipality or an agency)
+    as `load` sums an area's."""
+    grouped = (
+        rows.filter(month__gte=months.first, month__lte=months.last)
+        .order_by()
+        .values_list(by, "measure", "key", "month", "agency_id")
+        .annotate(v=Sum("value"), p=Sum("persons"))
+    )
+    cells: dict[int, dict[tuple[str, str, date], Figure]] = defaultdict(lambda: defaultdict(Figure))
+    for part, measure, key, month, _agency, value, persons in grouped:
+        fig = cells[part][(measure, key, month)]
+        fig.value += int(value)
+        fig.persons = max(fig.persons, int(persons))
+    return {part: Figures(dict(found), months) for part, found in cells.items()}
+
+
+def components(area: Area, months: Months) -> list[list[Figures]]:
+    """The other areas whose figures the reader of a prefecture's add up to it (rule P2 across
+    areas): its municipalities (the persons living there, any agency) plus the persons of its
+    agencies living elsewhere or nowhere known; and its agencies. Each list is one way of
+    splitting the prefecture; empty for other areas."""
+    if not isinstance(area, Prefecture):
+        return []
+    towns = _split(
+        MonthlyFigure.objects.filter(municipality__prefecture=area), "municipality_id", months
+    )
+    elsewhere = _split(
+        MonthlyFigure.objects.filter(prefecture=area).filter(
+            Q(municipality__isnull=True) | ~Q(municipality__prefecture=area)
+        ),
+        "prefecture_id",
+        months,
+    )
+    agencies = _split(AgencyMonthFigure.objects.filter(prefecture=area), "agency_id", months)
+    return [[*towns.values(), *elsewhere.values()], list(agencies.values())]
 
 
 SURVEY_COLUMNS = (

@@ -238,31 +238,62 @@ def compute(start: date | None) -> Iterable[MonthlyFigure]:
     yield from _dispatch_figures(start)
 
 
+# The key of the PostgreSQL advisory lock that serialises the refreshes ("tsunagi figures").
+LOCK_KEY = 0x7453_6669_6775
+
+
+def _lock() -> None:
+    """Within the refresh's transaction: wait for any other refresh to finish, so that two
+    concurrent refreshes never both delete the old rows and both write the new ones (doubling
+    the figures). PostgreSQL: a transaction-level advisory lock, released at commit or
+    rollback. SQLite (the demo) has no advisory locks: there the first write (the DELETE) takes
+    the database's write lock, which SQLite holds to the end of the transaction, so a second
+    refresh waits (or fails with "database is locked" after the timeout) and never interleaves;
+    nothing more is needed."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
 def refresh(since: date | None = None) -> int:
     """Rebuild the figures from the fiscal year holding `since` (everything when None); returns
-    the number of rows written."""
+    the number of rows written. One refresh at a time (`_lock`)."""
     start = fiscal_start(since) if since is not None else None
     with transaction.atomic():
-        old = MonthlyFigure.objects.all()
-        if start is not None:
-            old = old.filter(month__gte=start)
-        old.delete()
-        rolled = AgencyMonthFigure.objects.all()
-        if start is not None:
-            rolled = rolled.filter(month__gte=start)
-        rolled.delete()
-        written = 0
-        batch: list[MonthlyFigure] = []
-        for figure in compute(start):
-            batch.append(figure)
-            if len(batch) >= 5000:
-                MonthlyFigure.objects.bulk_create(batch)
-                written += len(batch)
-                batch = []
-        MonthlyFigure.objects.bulk_create(batch)
-        written += len(batch)
-        roll_up(start)
-        FigureRefresh.objects.create(since=start, rows=written)
+        _lock()
+        _rebuild(start)
+        written = _write(start)
+    return written
+
+
+def _rebuild(start: date | None) -> None:
+    """Delete the rows from `start` on (inside the refresh's transaction)."""
+    old = MonthlyFigure.objects.all()
+    if start is not None:
+        old = old.filter(month__gte=start)
+    old.delete()
+    rolled = AgencyMonthFigure.objects.all()
+    if start is not None:
+        rolled = rolled.filter(month__gte=start)
+    rolled.delete()
+
+
+def _write(start: date | None) -> int:
+    """Compute and write the rows from `start` on, the agencies' roll-up and the refresh's
+    record; the number of rows written."""
+    written = 0
+    batch: list[MonthlyFigure] = []
+    for figure in compute(start):
+        batch.append(figure)
+        if len(batch) >= 5000:
+            MonthlyFigure.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    MonthlyFigure.objects.bulk_create(batch)
+    written += len(batch)
+    roll_up(start)
+    FigureRefresh.objects.create(since=start, rows=written)
     return written
 
 
@@ -303,11 +334,24 @@ def refresh_if_stale(now: datetime | None = None) -> FigureRefresh | None:
     """On read: rebuild everything the first time, and the current fiscal year when the last
     refresh is older than the setting allows (a month before today's keeps a late entry)."""
     now = now or timezone.now()
-    last = last_refresh()
     age = timedelta(minutes=int(getattr(settings, "TSUNAGI_FIGURES_MAX_AGE_MINUTES", 60)))
-    if last is None:
-        refresh(None)
-    elif now - last.finished_at > age:
-        today = timezone.localdate(now)
-        refresh(date(today.year, today.month, 1) - timedelta(days=1))
+    if not _stale(last_refresh(), now, age):
+        return last_refresh()
+    with transaction.atomic():
+        _lock()
+        # again inside the lock: a refresh that ran while this one waited has done the work
+        last = last_refresh()
+        if _stale(last, now, age):
+            today = timezone.localdate(now)
+            start = (
+                None
+                if last is None
+                else fiscal_start(date(today.year, today.month, 1) - timedelta(days=1))
+            )
+            _rebuild(start)
+            _write(start)
     return last_refresh()
+
+
+def _stale(last: FigureRefresh | None, now: datetime, age: timedelta) -> bool:
+    return last is None or now - last.finished_at > age

@@ -11,6 +11,7 @@ suppression on top (rules P1–P3).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -75,15 +76,22 @@ def _monthly(
     exact: bool,
     section: str,
     labels: Callable[[str], str] | None = None,
+    forced: Forced = None,
 ) -> FigureTable:
     """Months down, measures across, a total row; each column a line of its own (its total is
     the period's)."""
     months = figures.period.months
     values = [[figures.month_total(c, mo).value for c in columns] for mo in months]
     persons = [[figures.month_total(c, mo).persons for c in columns] for mo in months]
-    shown = rules.protect(values, persons, col_totals=True, exact=exact)
-    heads = [str(labels(c)) if labels else str(m.LABELS[c]) for c in columns]
     names = [month_label(mo) for mo in months] + [_("Total")]
+    shown = rules.protect(
+        values,
+        persons,
+        col_totals=True,
+        exact=exact,
+        force=_mask(forced, key, names, len(columns)),
+    )
+    heads = [str(labels(c)) if labels else str(m.LABELS[c]) for c in columns]
     rows = [[name, *cells] for name, cells in zip(names, shown.cells, strict=True)]
     chart, hidden = _chart(names[:-1], [row[0] for row in shown.cells[:-1]])
     return FigureTable(
@@ -98,6 +106,29 @@ def _monthly(
     )
 
 
+# rule P2 across periods and areas: the cells (row label, column) of each table (by key) to
+# hide whatever their count, because other tables the same reader may ask for would give them
+# back by a difference.
+Forced = dict[str, set[tuple[str, int]]] | None
+
+
+def _mask(forced: Forced, key: str, names: Sequence[str], width: int) -> list[list[bool]] | None:
+    if not forced or key not in forced:
+        return None
+    cells = forced[key]
+    return [[(str(name), c) in cells for c in range(width)] for name in names]
+
+
+def _hidden_cells(table: Table) -> set[tuple[str, int]]:
+    """The suppressed cells of a table of counts, as (row label, column)."""
+    return {
+        (str(row[0]), c)
+        for row in table.rows
+        for c, cell in enumerate(row[1:])
+        if cell == rules.hidden_text()
+    }
+
+
 def _breakdown(
     figures: Figures,
     key: str,
@@ -108,16 +139,21 @@ def _breakdown(
     count_head: str,
     exact: bool,
     section: str,
+    forced: Forced = None,
 ) -> FigureTable:
     """One row per key (in the order of `choices`, then any other key found), a total row."""
     known = [k for k, _label in choices]
     keys = known + [k for k in figures.keys(measure) if k not in known]
     labels = {k: str(label) for k, label in choices}
     totals = [figures.period_total(measure, k) for k in keys]
-    shown = rules.protect(
-        [[t.value] for t in totals], [[t.persons] for t in totals], col_totals=True, exact=exact
-    )
     names = [labels.get(k, k or _("Unknown")) for k in keys] + [_("Total")]
+    shown = rules.protect(
+        [[t.value] for t in totals],
+        [[t.persons] for t in totals],
+        col_totals=True,
+        exact=exact,
+        force=_mask(forced, key, names, 1),
+    )
     rows = [[name, cells[0]] for name, cells in zip(names, shown.cells, strict=True)]
     chart, hidden = _chart(names[:-1], [row[1] for row in rows[:-1]])
     return FigureTable(
@@ -131,14 +167,17 @@ def _breakdown(
     )
 
 
-def _rates(figures: Figures, people: int | None, exact: bool, section: str) -> FigureTable:
+def _rates(
+    figures: Figures, people: int | None, exact: bool, section: str, survey: FigureTable
+) -> FigureTable:
     """Per 100,000 population per month, the work-or-income rate and the step-up rate: each
-    shown only when the counts it is made of are shown (a rate would give a hidden count back)."""
+    shown only when the counts it is made of are shown in the survey table's total row (a rate
+    would give a hidden count back)."""
     months = len(figures.period.months)
     counted = {c: figures.period_total(c) for c in SURVEY_COLUMNS}
+    total_row = survey.rows[-1][1:]
     visible = {
-        c: (exact or fig.value == 0 or fig.persons >= rules.threshold())
-        for c, fig in counted.items()
+        c: exact or total_row[i] != rules.hidden_text() for i, c in enumerate(SURVEY_COLUMNS)
     }
     rows: list[list[Any]] = []
     for c in (m.NEW_CASES, m.PLANS, m.EMPLOYMENT_TARGET, m.FOUND_WORK, m.INCOME_ROSE):
@@ -258,35 +297,88 @@ def build(
     exact: bool,
     today: date | None = None,
     sections: Sequence[str] | None = None,
+    parts: Sequence[Sequence[Figures]] = (),
 ) -> Statistics:
     """The tables of the statistics of `area` for the period of `figures`: every section, or
-    those named in `sections` (keys of SECTIONS)."""
+    those named in `sections` (keys of SECTIONS). `parts`: the splits of the area into other
+    areas the reader may see (`selectors.components`, rule P2 across areas)."""
     people = population(area)
     found = Statistics(area=area, months=figures.period, exact=exact, population=people)
     if sections is None or set(sections) - {"referrals"}:
-        counted = _counted(figures, people, exact)
+        counted = _safe_counted(figures, people, exact, parts)
         found.tables = [t for t in counted if sections is None or t.section in sections]
     if sections is None or "referrals" in sections:
         found.tables += _referral_tables(area, figures.period, exact, today)
     return found
 
 
-def _counted(figures: Figures, people: int | None, exact: bool) -> list[FigureTable]:
+def _safe_counted(
+    figures: Figures, people: int | None, exact: bool, parts: Sequence[Sequence[Figures]] = ()
+) -> list[FigureTable]:
+    """The tables of the pre-aggregated figures with rule P2 across periods and areas on top
+    (readers outside the agency; the agency's own members see exact counts, rule P3):
+
+    - across periods (only fixed periods may be asked for: a month or whole quarters from
+      April in a row, selectors.fixed_period): a quarter's cell is the sum of its three months'
+      same cells, each shown or hidden in its month's own table; it is hidden when exactly one
+      of them is hidden (the quarter minus the two others would give it back) and shown when
+      none or at least two are (two hidden months give back only their sum, as a line of a
+      table holding two hidden cells). A longer period's cell (several quarters, a fiscal year)
+      is hidden when one of its quarters' cells is: a shown one is the sum of shown quarters,
+      which tells nothing more.
+    - across areas (a prefecture, `selectors.components`): the prefecture's figures are the sum
+      of its municipalities' (plus its agencies' persons living elsewhere) and the sum of its
+      agencies'; a prefecture's cell is hidden when, in one of these splits, exactly one part
+      hides the same cell in its own table (two hidden parts give back only their sum)."""
+    if exact:
+        return _counted(figures, people, exact)
+    forced: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    months = figures.period.months
+    if len(months) > 1:
+        quarters: dict[date, dict[tuple[str, str, int], int]] = defaultdict(
+            lambda: defaultdict(int)
+        )
+        for month in months:
+            own = [[part.only(month) for part in split] for split in parts]
+            quarter = date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+            for table in _safe_counted(figures.only(month), people, exact, own):
+                if table.key != "survey_rates":
+                    for label, column in _hidden_cells(table):
+                        quarters[quarter][(table.key, label, column)] += 1
+        for counts in quarters.values():
+            for (key, label, column), hidden_months in counts.items():
+                if hidden_months == 1:
+                    forced[key].add((label, column))
+    for split in parts:
+        hidden_in: dict[tuple[str, tuple[str, int]], int] = defaultdict(int)
+        for part in split:
+            for table in _safe_counted(part, None, exact):
+                for cell in _hidden_cells(table):
+                    hidden_in[(table.key, cell)] += 1
+        for (key, cell), count in hidden_in.items():
+            if count == 1:
+                forced[key].add(cell)
+    return _counted(figures, people, exact, forced)
+
+
+def _counted(
+    figures: Figures, people: int | None, exact: bool, forced: Forced = None
+) -> list[FigureTable]:
     """The tables of the pre-aggregated figures (every section but the referrals)."""
     tables: list[FigureTable] = []
     add = tables.append
     survey = "survey"
-    add(
-        _monthly(
-            figures,
-            "survey",
-            _("National support-status survey, by month"),
-            SURVEY_COLUMNS,
-            exact,
-            survey,
-        )
+    survey_table = _monthly(
+        figures,
+        "survey",
+        _("National support-status survey, by month"),
+        SURVEY_COLUMNS,
+        exact,
+        survey,
+        forced=forced,
     )
-    add(_rates(figures, people, exact, survey))
+    add(survey_table)
+    add(_rates(figures, people, exact, survey, survey_table))
     add(
         _breakdown(
             figures,
@@ -298,6 +390,7 @@ def _counted(figures: Figures, people: int | None, exact: bool) -> list[FigureTa
             _("Cases"),
             exact,
             survey,
+            forced,
         )
     )
     add(
@@ -311,12 +404,19 @@ def _counted(figures: Figures, people: int | None, exact: bool) -> list[FigureTa
             _("Plans"),
             exact,
             survey,
+            forced,
         )
     )
     hik = "hikikomori"
     add(
         _monthly(
-            figures, "contacts", _("Contacts and persons, by month"), HIKIKOMORI_COLUMNS, exact, hik
+            figures,
+            "contacts",
+            _("Contacts and persons, by month"),
+            HIKIKOMORI_COLUMNS,
+            exact,
+            hik,
+            forced=forced,
         )
     )
     for key, title, measure, choices, head, count_head in (
@@ -361,7 +461,7 @@ def _counted(figures: Figures, people: int | None, exact: bool) -> list[FigureTa
             _("Persons"),
         ),
     ):
-        add(_breakdown(figures, key, title, measure, choices, head, count_head, exact, hik))
+        add(_breakdown(figures, key, title, measure, choices, head, count_head, exact, hik, forced))
     sup = "supporters"
     add(
         _breakdown(
@@ -374,6 +474,7 @@ def _counted(figures: Figures, people: int | None, exact: bool) -> list[FigureTa
             _("Dispatches"),
             exact,
             sup,
+            forced,
         )
     )
     add(
@@ -387,6 +488,7 @@ def _counted(figures: Figures, people: int | None, exact: bool) -> list[FigureTa
             _("Visits"),
             exact,
             sup,
+            forced,
         )
     )
     return tables

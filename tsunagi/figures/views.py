@@ -37,12 +37,16 @@ def statistics_for(
     counted from the referrals themselves, the others from the pre-aggregated figures."""
     area = selectors.find_area(user, area_text)
     months = selectors.parse_months(first, last, timezone.localdate())
+    exact = rules.sees_exact(user, area)
+    parts: list[list[selectors.Figures]] = []
     if sections is not None and set(sections) <= {"referrals"}:
         figures = selectors.Figures({}, months)
     else:
         services.refresh_if_stale()
         figures = selectors.load(area, months)
-    return build(figures, area, rules.sees_exact(user, area), sections=sections)
+        if not exact:
+            parts = selectors.components(area, months)
+    return build(figures, area, exact, sections=sections, parts=parts)
 
 
 @member_required
