@@ -308,6 +308,13 @@ def test_s6_visits_and_guidance(sw: SupWorld, api: Api) -> None:
 # --- incidents (S8) -------------------------------------------------------------------------
 
 
+def wareki_fullwidth(day: datetime.date) -> str:
+    """The day as an officer types it: 令和 with full-width digits."""
+    from tsunagi.web.wareki import format_wareki
+
+    return format_wareki(day).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
 def test_s8_incident_reported_acknowledged_followed_and_closed(sw: SupWorld, api: Api) -> None:
     d = active(sw)
     me, dc = api(sw.sup_user), api(sw.dc)
@@ -341,7 +348,7 @@ def test_s8_incident_reported_acknowledged_followed_and_closed(sw: SupWorld, api
                 "kind": "injury",
                 "severity": "minor",
                 "what_happened": "玄関の段差でつまずき膝を擦りむいた",
-                "occurred_at": "2026-01-05T10:00:00",
+                "occurred_at": (timezone.now() - datetime.timedelta(hours=1)).isoformat(),
             },
         ),
         201,
@@ -357,11 +364,12 @@ def test_s8_incident_reported_acknowledged_followed_and_closed(sw: SupWorld, api
     body = ok(
         dc.post(
             f"/incidents/{inc['id']}/steps",
-            {"what": "保険会社へ連絡", "taken_on": "令和８年１月６日"},
+            {"what": "保険会社へ連絡", "taken_on": wareki_fullwidth(timezone.localdate())},
         ),
         201,
     )
-    assert body["state"] == "following_up" and body["steps"][0]["taken_on"] == "2026-01-06"
+    assert body["state"] == "following_up"
+    assert body["steps"][0]["taken_on"] == str(timezone.localdate())
     assert field_errors(dc.post(f"/incidents/{inc['id']}/close", {"summary": ""}), "summary")
     assert_error(dc.post(f"/incidents/{inc['id']}/close", {"summary": "x", "version": 1}), 409)
     closed = ok(dc.post(f"/incidents/{inc['id']}/close", {"summary": "治療不要、再発防止を助言"}))

@@ -145,7 +145,9 @@ def test_s2_consent_needs_the_explanation_and_a_good_date(w: World) -> None:
     assert response.status_code == 200 and "明日" in response.content.decode()
     response = client.post(url, {"signed_on": str(days(3)), "explained": "on"})
     assert response.status_code == 200
-    response = client.post(url, {"signed_on": "R8.1.5", "explained": "on"})
+    response = client.post(url, {"signed_on": "R7.1.5", "explained": "on"})
+    assert response.status_code == 200  # before the training was completed (S2)
+    response = client.post(url, {"signed_on": str(days(0)), "explained": "on"})
     assert response.status_code == 302
     done.refresh_from_db()
     assert done.consent_signed_on is not None and done.consent_explained
@@ -241,7 +243,8 @@ def test_s2_supporter_sees_only_their_own_record(w: World) -> None:
     page = client.get(reverse("supporters:detail", args=[own.pk])).content.decode()
     assert own.name in page
     assert client.get(reverse("supporters:detail", args=[w.supporters[1].pk])).status_code == 404
-    assert client.get(reverse("supporters:list")).status_code == 404
+    listed = client.get(reverse("supporters:list"))  # the list is not theirs: their details
+    assert listed.status_code == 302 and listed["Location"] == reverse("supporters:me")
     assert client.get(reverse("supporters:consent", args=[own.pk])).status_code == 403
     assert client.get(reverse("supporters:withdraw", args=[own.pk])).status_code == 403
     # their own availability and preferences only

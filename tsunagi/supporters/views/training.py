@@ -32,6 +32,7 @@ from tsunagi.access.policy import (
     get_visible,
     prefectures_with,
     require,
+    roles,
     scope,
 )
 from tsunagi.agencies.services import EditConflict
@@ -617,6 +618,8 @@ def _export(request: HttpRequest, qs: QuerySet[Supporter], fmt: str) -> HttpResp
 @member_required
 def supporter_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW, Kind.SUPPORTER)
+    if roles(request.user) == {Role.SUPPORTER}:
+        return redirect("supporters:me")  # the list is the prefecture's and municipalities'
     trainers = _trainer_prefectures(request.user)
     form = SupporterFilterForm(request.GET, prefecture_ids=trainers)
     qs = _filtered(request, form)
