@@ -78,10 +78,83 @@ def test_m4_outsiders_see_nothing(world: World, api: Api) -> None:
     assert_error(api(None).get(f"{BASE}/39201/lead-department"), 401)
 
 
-def test_m4_the_operator_reads_but_does_not_record(world: World, api: Api) -> None:
-    client = api(world.operator)
-    assert client.get(f"{BASE}/39201/lead-department").status_code == 200
-    assert_error(client.put(f"{BASE}/39201/lead-department", {"name": "課"}), 403)
+def test_m4_the_operator_sees_no_municipalitys_records(world: World, api: Api) -> None:
+    client = api(world.operator)  # the national counts only (aggregates)
+    for what in ("lead-department", "surveys", "platform"):
+        assert_error(client.get(f"{BASE}/39201/{what}"), 404)
+    assert_error(client.put(f"{BASE}/39201/lead-department", {"name": "課"}), 404)
+    assert_error(client.get(f"{BASE}/progress", prefecture="39"), 404)
+
+
+def test_m4_the_prefecture_follows_but_does_not_name_a_towns_lead_department(
+    world: World, api: Api
+) -> None:
+    api(world.municipal_officer).put(f"{BASE}/39201/lead-department", {"name": "福祉課"})
+    officer = api(world.prefectural_officer)
+    assert officer.get(f"{BASE}/39201/lead-department").json()["current"]["name"] == "福祉課"
+    assert_error(officer.put(f"{BASE}/39201/lead-department", {"name": "県が決めた課"}), 403)
+    assert_error(officer.put(f"{BASE}/39202/lead-department", {"name": "県が決めた課"}), 403)
+    assert_error(officer.post(f"{BASE}/39201/surveys", SURVEY), 403)
+    assert list(LeadDepartment.objects.values_list("name", flat=True)) == ["福祉課"]
+
+
+def test_m3_the_prefecture_sets_up_and_changes_a_joint_platform(world: World, api: Api) -> None:
+    officer = api(world.prefectural_officer)
+    made = officer.post(f"{BASE}/39202/platform", {**PLATFORM, "joint_with_prefecture": True})
+    assert made.status_code == 201, made.content
+    assert made.json()["current"]["joint_with_prefecture"]
+    changed = officer.patch(f"{BASE}/39202/platform", {"version": 1, "holds_meetings": True})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["current"]["version"] == 2
+    # the town changes its joint platform too
+    town = api(world.municipal_officer)
+    joint = {**PLATFORM, "joint_with_prefecture": True}
+    assert town.post(f"{BASE}/39201/platform", joint).status_code == 201
+    assert town.patch(f"{BASE}/39201/platform", {"name": "新しい名前"}).status_code == 200
+
+
+def test_m3_the_prefecture_cannot_record_or_change_a_towns_own_platform(
+    world: World, api: Api
+) -> None:
+    officer = api(world.prefectural_officer)
+    assert_error(officer.post(f"{BASE}/39202/platform", PLATFORM), 403)
+    assert_error(officer.patch(f"{BASE}/39202/platform", {"name": "x"}), 404)  # none yet
+    assert not MunicipalPlatform.objects.exists()
+    town = api(world.municipal_officer)
+    assert town.post(f"{BASE}/39201/platform", PLATFORM).status_code == 201
+    assert_error(officer.patch(f"{BASE}/39201/platform", {"name": "県が変えた名前"}), 403)
+    # a joint platform does not become the town's own by the prefecture's hand
+    assert town.patch(f"{BASE}/39201/platform", {"joint_with_prefecture": True}).status_code == 200
+    assert_error(officer.patch(f"{BASE}/39201/platform", {"joint_with_prefecture": False}), 403)
+    assert officer.patch(f"{BASE}/39201/platform", {"name": "共同の名前"}).status_code == 200
+    assert MunicipalPlatform.objects.get(valid_until__isnull=True).name == "共同の名前"
+    # another prefecture's officer sees nothing
+    assert_error(api(world.tokyo_officer).get(f"{BASE}/39201/platform"), 404)
+
+
+def test_nul_in_a_platform_text_is_422_with_the_field(world: World, api: Api) -> None:
+    client = api(world.municipal_officer)
+    for field, value in (
+        ("name", "会議\x00"),
+        ("secretariat", "\x00"),
+        ("other_members", ["民生委員\x00"]),
+    ):
+        answer = client.post(f"{BASE}/39201/platform", {**PLATFORM, field: value})
+        assert "NUL" in field_errors(answer, field)[0], field
+    contact = client.put(f"{BASE}/39201/lead-department", {"name": "課", "contact": "\x00"})
+    assert field_errors(contact, "contact")
+    detail = client.post(
+        f"{BASE}/39201/surveys", {**SURVEY, "method": "other", "method_detail": "聞\x00"}
+    )
+    assert field_errors(detail, "method_detail")
+    assert not MunicipalPlatform.objects.exists() and not LeadDepartment.objects.exists()
+
+
+def test_nul_in_the_prefecture_code_is_422(world: World, api: Api) -> None:
+    officer = api(world.prefectural_officer)
+    for path in ("progress", "compliance"):
+        answer = officer.get(f"{BASE}/{path}", prefecture="3\x009")
+        assert "都道府県コード" in field_errors(answer, "prefecture")[0]
 
 
 def test_m2_surveys_are_recorded_and_listed(world: World, api: Api) -> None:
@@ -189,7 +262,9 @@ def test_m5_national_counts_per_prefecture_for_the_operator(world: World, api: A
     }
     own = api(world.prefectural_officer).get(f"{BASE}/national").json()
     assert [r["prefecture_code"] for r in own] == ["39"]
+    assert own[0] == kochi
     assert_error(api(world.staff).get(f"{BASE}/national"), 404)
+    assert_error(api(world.municipal_officer).get(f"{BASE}/national"), 404)
 
 
 def test_j6_compliance_of_the_prefectures_centers(world: World, api: Api) -> None:

@@ -1,6 +1,7 @@
 """Walkthrough H in a real browser (rules M1-M5): the prefectural officer of 高知県 opens the
 municipal progress from the menu and sees 34/34 windows, 7/34 surveys and 10/34 platforms, the
-tile grid and the list of who has not; opens a municipality without a platform; the municipal
+tile grid and the list of who has not; opens a municipality without a platform, read-only but
+for a platform set up jointly with the prefecture; the municipal
 officer of 高知市 lands on their own page, records a survey with a mistake, finds what they typed
 kept with the reason next to the field, and saves it."""
 
@@ -76,6 +77,13 @@ def test_walkthrough_h_the_prefecture_sees_34_7_10(
     lists.nth(1).get_by_role("link", name=no_platform.name, exact=True).click()
     expect(page.locator("h1")).to_contain_text(no_platform.name)
     expect(page.get_by_text("M3", exact=False).first).to_be_visible()
+    # the prefecture follows the town read-only: no lead department or survey form, only the
+    # platform set up jointly with the prefecture (M3), its joint box fixed
+    expect(page.locator("input[name=form][value=lead]")).to_have_count(0)
+    expect(page.locator("input[name=form][value=survey]")).to_have_count(0)
+    page.locator("details", has=page.locator("input[value=platform]")).locator("summary").click()
+    expect(page.locator("#id_platform-joint_with_prefecture")).to_be_checked()
+    expect(page.locator("#id_platform-joint_with_prefecture")).to_be_disabled()
 
 
 def test_walkthrough_h_the_city_records_a_survey(

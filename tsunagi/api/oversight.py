@@ -2,9 +2,12 @@
 
 Thin: parse, call one service or selector of `tsunagi.oversight`, answer. A municipality's
 officers read and record their lead department, surveys and platform; the prefecture's
-officers every municipality of the prefecture and its progress (M5); the operator of a
-national installation the counts per prefecture. A municipality whose structures the caller
-may not see answers 404 like one that does not exist. Nothing here is personal.
+officers read every municipality of the prefecture and its progress (M5) and record only a
+platform set up jointly with the prefecture (M3: 403 for a town's lead department, survey or
+own platform); the operator of a national installation sees the counts per prefecture only,
+never a municipality's records. A municipality whose structures the caller may not see
+answers 404 like one that does not exist. Nothing here is personal; text with a NUL byte
+answers 422 with the field.
 """
 
 from __future__ import annotations
@@ -231,7 +234,8 @@ def _count(progress: rules.Progress, step: str) -> dict[str, Any]:
 def progress(request: HttpRequest, prefecture: str = Query(...)) -> dict[str, Any]:
     """Counts per step ("34/34 明確化"), who has not done each, one row per municipality in code
     order, and the counts at each quarter's end over the last two years (window counts of the
-    past only when the directory keeps dates). The prefecture's officers; the operator."""
+    past only when the directory keeps dates). The prefecture's officers (the operator sees
+    `/national`); a code that is not two digits answers 422."""
     pref = selectors.prefecture_for(request.user, prefecture)
     result = selectors.prefecture_progress(request.user, pref)
     p = result.progress
@@ -259,8 +263,8 @@ def progress(request: HttpRequest, prefecture: str = Query(...)) -> dict[str, An
     summary="Counts per prefecture (M5, aggregates only)",
 )
 def national(request: HttpRequest) -> list[dict[str, Any]]:
-    """For a national installation's operator: one row of counts per prefecture; an officer
-    gets the rows of the prefectures they follow."""
+    """For a national installation's operator: one row of counts per prefecture (current
+    municipalities only); an officer gets the rows of the prefectures they follow."""
     return [
         {
             "prefecture_code": pref.code,
@@ -359,7 +363,8 @@ def get_platform(request: HttpRequest, code: str) -> dict[str, Any]:
     summary="Record the municipal platform (M3)",
 )
 def post_platform(request: HttpRequest, code: str, body: PlatformIn) -> tuple[int, dict[str, Any]]:
-    town = selectors.municipality_for(request.user, code, Action.CHANGE)
+    """The municipality's officers; the prefecture's officers a joint platform only (M3)."""
+    town = selectors.municipality_for(request.user, code)
     services.set_up_platform(request.user, town, **body.dict(), request=request)
     return 201, get_platform(request, code)
 
@@ -370,6 +375,8 @@ def post_platform(request: HttpRequest, code: str, body: PlatformIn) -> tuple[in
     summary="Change the platform (M3): a new version from today",
 )
 def patch_platform(request: HttpRequest, code: str, body: PlatformPatch) -> dict[str, Any]:
-    town = selectors.municipality_for(request.user, code, Action.CHANGE)
+    """The municipality's officers; the prefecture's officers a joint platform only, which
+    stays joint (M3)."""
+    town = selectors.municipality_for(request.user, code)
     services.change_platform(request.user, town, **body.dict(exclude_unset=True), request=request)
     return get_platform(request, code)

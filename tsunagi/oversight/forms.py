@@ -77,8 +77,17 @@ class PlatformForm(TsunagiForm):
     )
     set_up_on = JapaneseDateField(label=_("set up on"))
 
-    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, municipality: Municipality, joint_only: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if joint_only:
+            # rule M3: the prefecture's officers record only a platform set up jointly with it
+            joint = self.fields["joint_with_prefecture"]
+            joint.disabled = True
+            joint.initial = True
+            joint.help_text = _("The prefecture records only a platform set up jointly with it.")
+            self.initial["joint_with_prefecture"] = True
         field = self.fields["member_agencies"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         # The agencies serving, located in or set up by the municipality (registry).

@@ -1,7 +1,9 @@
 """Reads of municipal structures, filtered by the access module (Kind.MUNICIPAL_STRUCTURE).
 
-A municipality's officers see their municipality; the prefecture's officers every municipality
-of the prefecture (M5); the operator of a national installation the counts per prefecture.
+A municipality's officers see and record their municipality; the prefecture's officers follow
+every municipality of the prefecture (M5) and record only a platform set up jointly with it (M3);
+the operator of a national installation sees the counts per prefecture, never a municipality's
+records.
 Nothing here is personal: surveys hold estimates, compliance holds counts.
 """
 
@@ -14,11 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tsunagi.access.policy import Action, Denied, Kind, can, require, scope
+from tsunagi.access.policy import Action, Denied, Kind, can, is_operator, require, scope
 from tsunagi.agencies.models import Agency, AgencyKind, OpeningHours, StaffMember
 from tsunagi.agencies.rules import Compliance, center_compliance
 from tsunagi.jurisdictions.models import Municipality, Prefecture
@@ -32,8 +36,30 @@ HISTORY_YEARS = 2
 
 
 def probe(municipality: Municipality) -> LeadDepartment:
-    """An unsaved record of the municipality, for asking the access module before any exists."""
+    """An unsaved record of the municipality, for asking the access module before any exists
+    (a lead department or a survey: the municipality's own officers change it)."""
     return LeadDepartment(municipality=municipality)
+
+
+def platform_probe(municipality: Municipality, *, joint: bool) -> MunicipalPlatform:
+    """An unsaved platform of the municipality: the prefecture's officers may change one set up
+    jointly with the prefecture (rule M3), the municipality's officers any."""
+    return MunicipalPlatform(municipality=municipality, joint_with_prefecture=joint)
+
+
+def may_change_platform(
+    user: Any, municipality: Municipality, current: MunicipalPlatform | None
+) -> bool:
+    """rule M3: whether the user may record (no platform yet: as a joint one at least) or change
+    the current platform of the municipality."""
+    if current is not None:
+        return can(user, Action.CHANGE, KIND, current)
+    return can(user, Action.CHANGE, KIND, platform_probe(municipality, joint=True))
+
+
+def may_record_own(user: Any, municipality: Municipality) -> bool:
+    """rules M2, M4 (and a platform that is not joint, M3): the municipality's own officers."""
+    return can(user, Action.CHANGE, KIND, probe(municipality))
 
 
 def municipality_for(user: Any, code: str, action: Action = Action.VIEW) -> Municipality:
@@ -43,7 +69,7 @@ def municipality_for(user: Any, code: str, action: Action = Action.VIEW) -> Muni
     wanted = normalize_text(code)[:5]
     municipality = (
         Municipality.objects.select_related("prefecture").filter(code=wanted).first()
-        if wanted.isdigit()
+        if wanted.isascii() and wanted.isdigit()
         else None
     )
     if municipality is None or not can(user, Action.VIEW, KIND, probe(municipality)):
@@ -56,6 +82,9 @@ def prefecture_for(user: Any, code: str) -> Prefecture:
     """The prefecture whose progress the user may follow (M5): every one of its municipalities
     must be visible to them. A municipal officer is refused (403); an outsider gets 404."""
     wanted = normalize_text(code or "").zfill(2)
+    if not (len(wanted) == 2 and wanted.isascii() and wanted.isdigit()):
+        # a NUL byte or any other text never reaches the database
+        raise ValidationError({"prefecture": [_("Enter the prefecture code as two digits.")]})
     prefecture = Prefecture.objects.filter(code=wanted).first()
     if prefecture is None or not can(user, Action.VIEW, KIND):
         raise Http404
@@ -205,49 +234,62 @@ def prefecture_progress(
 
 
 def national_progress(user: Any, as_of: date | None = None) -> list[tuple[Prefecture, Any]]:
-    """rule M5 across the installation: counts per prefecture only (aggregates), for each
-    prefecture the user may follow; the operator sees all."""
+    """rule M5 across the installation: counts per prefecture only (aggregates). The operator of
+    a national installation sees every prefecture (explicitly: the operator sees no single
+    municipality's records); a prefecture's officer the prefectures they follow; others 404.
+
+    Only current municipalities count (like the prefecture's own view): the structures of a
+    municipality abolished in a merger are not counted, so a row never shows more done than
+    there are municipalities."""
     today = as_of or timezone.localdate()
-    if not can(user, Action.VIEW, KIND):
+    operator = is_operator(user)
+    if not operator and not can(user, Action.VIEW, KIND):
         raise Http404
-    result = []
+    current = {"municipality__abolished_on__isnull": True}
     counts: dict[str, dict[int, set[int]]] = {
         "survey": defaultdict(set),
         "platform": defaultdict(set),
         "lead": defaultdict(set),
     }
-    for m_id, p_id in NeedsSurvey.objects.filter(period_from__lte=today).values_list(
+    # the same tests as rules.survey_done / platform_done / lead_done on `today`
+    for m_id, p_id in NeedsSurvey.objects.filter(period_from__lte=today, **current).values_list(
         "municipality_id", "municipality__prefecture_id"
     ):
         counts["survey"][p_id].add(m_id)
-    for m_id, p_id in MunicipalPlatform.objects.filter(set_up_on__lte=today).values_list(
+    for m_id, p_id in MunicipalPlatform.objects.filter(set_up_on__lte=today, **current).values_list(
         "municipality_id", "municipality__prefecture_id"
     ):
         counts["platform"][p_id].add(m_id)
-    for m_id, p_id in LeadDepartment.objects.filter(until__isnull=True).values_list(
-        "municipality_id", "municipality__prefecture_id"
-    ):
+    leads = LeadDepartment.objects.filter(since__lte=today, **current).filter(
+        Q(until__isnull=True) | Q(until__gt=today)
+    )
+    for m_id, p_id in leads.values_list("municipality_id", "municipality__prefecture_id"):
         counts["lead"][p_id].add(m_id)
-    totals: dict[int, int] = defaultdict(int)
-    for p_id in Municipality.objects.filter(abolished_on__isnull=True).values_list(
-        "prefecture_id", flat=True
+    towns: dict[int, set[int]] = defaultdict(set)
+    for m_id, p_id in Municipality.objects.filter(abolished_on__isnull=True).values_list(
+        "pk", "prefecture_id"
     ):
-        totals[p_id] += 1
+        towns[p_id].add(m_id)
+    result = []
     for prefecture in Prefecture.objects.order_by("code"):
-        if not may_follow(user, prefecture):
+        if not operator and not may_follow(user, prefecture):
             continue
+        current_towns = towns[prefecture.pk]
+        with_window = (windows(prefecture.pk) or set()) & current_towns
         result.append(
             (
                 prefecture,
                 rules.Progress(
-                    total=totals[prefecture.pk],
+                    total=len(current_towns),
                     done={
-                        "window": len(windows(prefecture.pk) or set()),
+                        "window": len(with_window),
                         **{step: len(counts[step][prefecture.pk]) for step in counts},
                     },
                 ),
             )
         )
+    if not operator and not result:
+        raise Http404  # a municipality's officers see their own page, not the counts
     return result
 
 

@@ -21,7 +21,7 @@ from tsunagi.jurisdictions.models import Municipality
 from tsunagi.web.text import normalize_text
 
 from .models import LeadDepartment, MunicipalPlatform, NeedFound, NeedsSurvey, SurveyMethod
-from .selectors import probe
+from .selectors import platform_probe, probe
 
 KIND = Kind.MUNICIPAL_STRUCTURE
 PLATFORM_FIELDS = (
@@ -33,6 +33,25 @@ PLATFORM_FIELDS = (
     "holds_meetings",
     "set_up_on",
 )
+
+
+def _no_nul(errors: dict[str, list[str]], data: dict[str, Any], *fields: str) -> None:
+    """A NUL character (\\x00) cannot be stored: the field is refused (422 in the API) instead
+    of reaching the database (forms refuse it already)."""
+    for field in fields:
+        value = data.get(field)
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            errors.setdefault(field, []).append(
+                _("Remove the control character (NUL) from the text.")
+            )
+
+
+def _refuse_nul(data: dict[str, Any], *fields: str) -> None:
+    errors: dict[str, list[str]] = {}
+    _no_nul(errors, data, *fields)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _required(errors: dict[str, list[str]], field: str, value: Any) -> None:
@@ -66,8 +85,10 @@ def set_lead_department(
     request: HttpRequest | None = None,
 ) -> LeadDepartment:
     """rule M4: name the lead department from `since`; the previous one is closed that day.
-    Naming the same department and contact again changes nothing."""
+    Naming the same department and contact again changes nothing. Only the municipality's own
+    officers name it (the prefecture follows, M5)."""
     require(user, Action.CHANGE, KIND, probe(municipality))
+    _refuse_nul({"name": name, "contact": contact}, "name", "contact")
     name, contact = normalize_text(name or ""), normalize_text(contact or "")
     since = since or timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -128,8 +149,10 @@ def _survey_errors(data: dict[str, Any]) -> dict[str, list[str]]:
 def record_survey(
     user: Any, municipality: Municipality, *, request: HttpRequest | None = None, **data: Any
 ) -> NeedsSurvey:
-    """rule M2: record one needs survey (method, period, estimates by age band, needs found)."""
+    """rule M2: record one needs survey (method, period, estimates by age band, needs found).
+    Only the municipality's own officers record it (the prefecture follows, M5)."""
     require(user, Action.CHANGE, KIND, probe(municipality))
+    _refuse_nul(data, "method", "method_detail", "needs_text", "needs")
     data["method_detail"] = normalize_text(data.get("method_detail") or "")
     data["needs_text"] = (data.get("needs_text") or "").replace("\r\n", "\n").strip()
     data["needs"] = list(dict.fromkeys(data.get("needs") or []))
@@ -152,6 +175,7 @@ def _platform_errors(data: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _clean_platform(data: dict[str, Any]) -> dict[str, Any]:
+    _refuse_nul(data, "name", "secretariat", "existing_body", "other_members")
     out = dict(data)
     for field in ("name", "secretariat", "existing_body"):
         if field in out:
@@ -189,8 +213,11 @@ def set_up_platform(
     request: HttpRequest | None = None,
     **data: Any,
 ) -> MunicipalPlatform:
-    """rule M3: record the municipality's platform (a contact structure is enough)."""
-    require(user, Action.CHANGE, KIND, probe(municipality))
+    """rule M3: record the municipality's platform (a contact structure is enough). The
+    municipality's officers record any; the prefecture's officers one set up jointly with the
+    prefecture (`joint_with_prefecture`)."""
+    joint = bool(data.get("joint_with_prefecture"))
+    require(user, Action.CHANGE, KIND, platform_probe(municipality, joint=joint))
     data = _clean_platform(data)
     errors = _platform_errors(data)
     if MunicipalPlatform.objects.filter(municipality=municipality).exists():
@@ -225,17 +252,23 @@ def change_platform(
     **changes: Any,
 ) -> MunicipalPlatform:
     """rule M3: a change adds a version from today and closes the previous one; a stale
-    `version` changes nothing (EditConflict)."""
-    require(user, Action.CHANGE, KIND, probe(municipality))
+    `version` changes nothing (EditConflict). The prefecture's officers change only a platform
+    set up jointly with the prefecture, and it stays joint; the municipality's officers any."""
     current = (
         MunicipalPlatform.objects.select_for_update()
         .filter(municipality=municipality, valid_until__isnull=True)
         .first()
     )
     if current is None:
+        require(user, Action.CHANGE, KIND, platform_probe(municipality, joint=True))
         from django.http import Http404
 
         raise Http404
+    require(user, Action.CHANGE, KIND, current)
+    joint = changes.get("joint_with_prefecture")
+    if joint is None:
+        joint = current.joint_with_prefecture
+    require(user, Action.CHANGE, KIND, platform_probe(municipality, joint=bool(joint)))
     if version is not None and version != current.version:
         raise EditConflict(current)
     changes = _clean_platform({k: v for k, v in changes.items() if k in PLATFORM_FIELDS})

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagi.access.policy import Action, Denied, Kind, can
+from tsunagi.access.policy import Action, Denied, Kind, can, is_operator
 from tsunagi.agencies.selectors import default_prefecture_code
 from tsunagi.agencies.services import EditConflict
 from tsunagi.jurisdictions.models import Municipality, Prefecture
@@ -36,6 +36,24 @@ def _labels() -> dict[str, str]:
     }
 
 
+def _bad_code(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A prefecture code that is not a code (a NUL byte, letters): 400 with the reason."""
+    message = " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return render(
+        request,
+        "web/error.html",
+        {"title": _("The address is not valid"), "message": message},
+        status=400,
+    )
+
+
+def _prefecture(request: HttpRequest, code: str) -> Prefecture | HttpResponse:
+    try:
+        return selectors.prefecture_for(request.user, code)
+    except ValidationError as exc:
+        return _bad_code(request, exc)
+
+
 def _own_town(user: Any) -> Municipality | None:
     """The one municipality a municipal officer records for, when there is exactly one."""
     from tsunagi.access.policy import positions
@@ -54,16 +72,20 @@ def progress(request: HttpRequest) -> HttpResponse:
     """rule M5: counts, tile grid, table with who has not, history; CSV/Excel of the table."""
     code = request.GET.get("prefecture") or default_prefecture_code(request.user)
     if not code:
-        if can(request.user, Action.VIEW, KIND) and _own_town(request.user) is None:
+        # the operator sees the national counts only (never a municipality's records)
+        followers = can(request.user, Action.VIEW, KIND) or is_operator(request.user)
+        if followers and _own_town(request.user) is None:
             return redirect("oversight:national")
         raise Http404
     try:
-        prefecture = selectors.prefecture_for(request.user, code)
+        prefecture = _prefecture(request, code)
     except Denied:
         town = _own_town(request.user)
         if town is None:
             raise
         return redirect("oversight:municipality", code=town.code)
+    if isinstance(prefecture, HttpResponse):
+        return prefecture
     result = selectors.prefecture_progress(request.user, prefecture)
     labels = _labels()
     fmt = request.GET.get("format")
@@ -127,7 +149,8 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def national(request: HttpRequest) -> HttpResponse:
-    """rule M5 across prefectures: counts only, one row per prefecture."""
+    """rule M5 across prefectures: counts only, one row per prefecture (the operator: every
+    prefecture, without links to a prefecture's municipalities)."""
     rows = selectors.national_progress(request.user)
     labels = _labels()
     fmt = request.GET.get("format")
@@ -147,7 +170,15 @@ def national(request: HttpRequest) -> HttpResponse:
         request,
         "oversight/national.html",
         {
-            "rows": [(p, prog, [prog.done[s] for s in rules.STEPS]) for p, prog in rows],
+            "rows": [
+                (
+                    p,
+                    prog,
+                    [prog.done[s] for s in rules.STEPS],
+                    selectors.may_follow(request.user, p),
+                )
+                for p, prog in rows
+            ],
             "labels": list(labels.values()),
         },
     )
@@ -157,7 +188,9 @@ def national(request: HttpRequest) -> HttpResponse:
 def compliance(request: HttpRequest) -> HttpResponse:
     """rule J6 for every center of the prefecture, with the reasons."""
     code = request.GET.get("prefecture") or default_prefecture_code(request.user)
-    prefecture = selectors.prefecture_for(request.user, code or "")
+    prefecture = _prefecture(request, code or "")
+    if isinstance(prefecture, HttpResponse):
+        return prefecture
     centers = selectors.centers_compliance(request.user, prefecture)
     fmt = request.GET.get("format")
     if fmt in FORMATS:
@@ -209,14 +242,18 @@ def _apply(form: TsunagiForm, call: Any) -> bool:
 
 @member_required
 def municipality(request: HttpRequest, code: str) -> HttpResponse:
-    """A municipality's structures (M1-M4) and, for its officers, the forms to record them."""
+    """A municipality's structures (M1-M4) and, for its officers, the forms to record them. The
+    prefecture's officers see the page read-only, except a platform set up jointly with the
+    prefecture (M3), which they may record or change."""
     town = selectors.municipality_for(request.user, code)
     user = request.user
-    can_change = can(user, Action.CHANGE, KIND, selectors.probe(town))
+    can_change = selectors.may_record_own(user, town)
     lead = selectors.current_lead(user, town)
     platform = selectors.current_platform(user, town)
+    can_change_platform = selectors.may_change_platform(user, town, platform)
     which = request.POST.get("form") if request.method == "POST" else None
-    if which and not can_change:
+    allowed = {"lead": can_change, "survey": can_change, "platform": can_change_platform}
+    if which and not allowed.get(which, can_change or can_change_platform):
         raise Denied("change municipal structure")
     lead_form = LeadDepartmentForm(
         request.POST if which == "lead" else None,
@@ -242,6 +279,7 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
         initial=platform_initial,
         prefix="platform",
         municipality=town,
+        joint_only=not can_change,
     )
     saved = False
     if which == "lead" and lead_form.is_valid():
@@ -302,6 +340,7 @@ def municipality(request: HttpRequest, code: str) -> HttpResponse:
             "platforms": selectors.platform_versions(user, town),
             "platform": platform,
             "can_change": can_change,
+            "can_change_platform": can_change_platform,
             "may_follow": selectors.may_follow(user, town.prefecture),
             "lead_form": lead_form,
             "survey_form": survey_form,

@@ -22,13 +22,6 @@ def cast(db: None) -> Cast:
     return make_cast()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy._municipal_structure lets a prefectural officer CHANGE every structure of "
-    "the prefecture's municipalities (lead department M4, needs surveys M2), though its own "
-    "docstring and access.md give them following (M5) and a joint platform (M3) only: the "
-    "prefecture can name 高知市's lead department and so tick M4 for it",
-)
 def test_review_m4_prefectural_officer_cannot_name_a_towns_lead_department(cast: Cast) -> None:
     officer = cast.users[Role.PREFECTURAL_OFFICER]
     kochi_city = Municipality.objects.get(code="39201")
@@ -37,13 +30,6 @@ def test_review_m4_prefectural_officer_cannot_name_a_towns_lead_department(cast:
     assert not LeadDepartment.objects.filter(municipality=kochi_city).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy._municipal_structure lets the operator VIEW any municipality's structure "
-    "records: GET /api/v1/municipal-structures/{code}/surveys answers the survey's free text "
-    "and estimates of a single town, where the operator should see aggregates only (the "
-    "national counts)",
-)
 def test_review_operator_sees_no_municipalitys_survey_details(cast: Cast) -> None:
     kochi_city = Municipality.objects.get(code="39201")
     services.record_survey(
@@ -61,12 +47,6 @@ def test_review_operator_sees_no_municipalitys_survey_details(cast: Cast) -> Non
     assert answer.status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="oversight.selectors.prefecture_for passes a NUL byte on to PostgreSQL (DataError): "
-    "/oversight/?prefecture=%00 and /api/v1/municipal-structures/progress?prefecture=%00 (and "
-    "/compliance) answer 500",
-)
 def test_review_nul_byte_in_the_prefecture_is_4xx_not_500(cast: Cast) -> None:
     client = Client(raise_request_exception=False)
     client.force_login(cast.users[Role.PREFECTURAL_OFFICER])
@@ -81,12 +61,6 @@ def test_review_nul_byte_in_the_prefecture_is_4xx_not_500(cast: Cast) -> None:
     assert {k: v for k, v in statuses.items() if v >= 500} == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.record_survey / set_lead_department save a NUL byte typed in a text field "
-    "(needs_text, method_detail, the department's name): PostgreSQL refuses it (DataError), "
-    "a 500 instead of 422 with the field",
-)
 def test_review_nul_byte_in_a_structure_text_is_422_not_500(cast: Cast) -> None:
     client = Client(raise_request_exception=False)
     client.force_login(cast.users[Role.MUNICIPAL_OFFICER])
@@ -106,13 +80,6 @@ def test_review_nul_byte_in_a_structure_text_is_422_not_500(cast: Cast) -> None:
     assert statuses == {"needs_text": 422, "lead name": 422}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="selectors.national_progress counts surveys, platforms, lead departments (and "
-    "directory.selectors.municipalities_with_window counts windows) of abolished municipalities "
-    "too, while the total counts only current ones: a merged town's old lead department makes "
-    "the national row differ from the prefecture's view, up to more done than there are towns",
-)
 def test_review_m5_national_counts_only_current_municipalities(cast: Cast) -> None:
     from tsunagi.oversight import selectors
 

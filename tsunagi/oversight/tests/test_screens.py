@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from tests.api.factories import make_agency, make_user
 from tsunagi.accounts.models import Role, User
 from tsunagi.agencies.models import AgencyKind
-from tsunagi.oversight.models import LeadDepartment, NeedsSurvey
+from tsunagi.oversight.models import LeadDepartment, MunicipalPlatform, NeedsSurvey
 
 pytestmark = pytest.mark.django_db
 
@@ -117,14 +117,120 @@ def test_m4_and_m3_recorded_on_the_page(cast: dict[str, User]) -> None:
     assert made.status_code == 302
     page = client.get("/oversight/municipalities/39201/").content.decode()
     assert "地域共生社会推進課" in page and "NPO法人 例、民生委員" in page
+    # the operator sees national counts only, never a municipality's records
     operator = client_for(cast["operator"])
-    assert operator.get("/oversight/municipalities/39201/").status_code == 200
-    assert operator.post("/oversight/municipalities/39201/", {"form": "lead"}).status_code == 403
+    assert operator.get("/oversight/municipalities/39201/").status_code == 404
+    assert operator.post("/oversight/municipalities/39201/", {"form": "lead"}).status_code == 404
+
+
+def test_m5_the_prefecture_sees_a_municipality_read_only(cast: dict[str, User]) -> None:
+    LeadDepartment.objects.create(
+        municipality_id=_town("39201"), name="地域共生社会推進課", since="2023-04-01"
+    )
+    client = client_for(cast["pref"])
+    page = client.get("/oversight/municipalities/39201/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "地域共生社会推進課" in text
+    assert 'value="lead"' not in text and 'value="survey"' not in text
+    refused = {
+        which: client.post(
+            "/oversight/municipalities/39201/",
+            {"form": which, "lead-name": "県が決めた課", "survey-method": "residents"},
+        ).status_code
+        for which in ("lead", "survey")
+    }
+    assert refused == {"lead": 403, "survey": 403}
+    assert LeadDepartment.objects.get().name == "地域共生社会推進課"
+
+
+def test_m3_the_prefecture_records_a_joint_platform_on_the_page(cast: dict[str, User]) -> None:
+    client = client_for(cast["pref"])
+    page = client.get("/oversight/municipalities/39202/").content.decode()
+    assert 'value="platform"' in page  # no platform yet: the prefecture may set one up jointly
+    made = client.post(
+        "/oversight/municipalities/39202/",
+        {
+            "form": "platform",
+            "platform-name": "室戸市ひきこもり支援ネットワーク",
+            "platform-secretariat": "県 地域福祉政策課",
+            "platform-set_up_on": "R6.4.1",
+        },
+    )
+    assert made.status_code == 302
+    platform = MunicipalPlatform.objects.get(municipality__code="39202")
+    assert platform.joint_with_prefecture  # the box is fixed for the prefecture
+    changed = client.post(
+        "/oversight/municipalities/39202/",
+        {
+            "form": "platform",
+            "platform-version": "1",
+            "platform-name": "室戸市ひきこもり支援ネットワーク",
+            "platform-secretariat": "県 地域福祉政策課",
+            "platform-holds_meetings": "on",
+            "platform-set_up_on": "R6.4.1",
+        },
+    )
+    assert changed.status_code == 302
+    current = MunicipalPlatform.objects.get(municipality__code="39202", valid_until__isnull=True)
+    assert current.version == 2 and current.holds_meetings and current.joint_with_prefecture
+
+
+def test_m3_the_prefecture_cannot_change_a_towns_own_platform_on_the_page(
+    cast: dict[str, User],
+) -> None:
+    city = client_for(cast["city"])
+    own = {
+        "form": "platform",
+        "platform-name": "高知市ネットワーク会議",
+        "platform-secretariat": "地域共生社会推進課",
+        "platform-set_up_on": "R6.4.1",
+    }
+    assert city.post("/oversight/municipalities/39201/", own).status_code == 302
+    pref = client_for(cast["pref"])
+    page = pref.get("/oversight/municipalities/39201/").content.decode()
+    assert "高知市ネットワーク会議" in page and 'value="platform"' not in page
+    changed = {**own, "platform-version": "1", "platform-name": "県が変えた名前"}
+    assert pref.post("/oversight/municipalities/39201/", changed).status_code == 403
+    assert MunicipalPlatform.objects.get().name == "高知市ネットワーク会議"
+
+
+def test_nul_in_the_prefecture_code_is_400_with_a_japanese_message(
+    cast: dict[str, User],
+) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(cast["pref"])
+    for path in ("/oversight/?prefecture=%00", "/oversight/compliance/?prefecture=3%009"):
+        answer = client.get(path)
+        assert answer.status_code == 400, path
+        assert "都道府県コード" in answer.content.decode()
+
+
+def test_nul_in_a_survey_text_on_the_page_keeps_what_was_typed(cast: dict[str, User]) -> None:
+    answer = client_for(cast["city"]).post(
+        "/oversight/municipalities/39201/",
+        {
+            "form": "survey",
+            "survey-method": "other",
+            "survey-method_detail": "聞き取り\x00",
+            "survey-period_from": "R6.4.1",
+            "survey-needs_text": "居場所が足りない。\x00",
+        },
+    )
+    assert answer.status_code == 200
+    assert "居場所が足りない。" in answer.content.decode()
+    assert NeedsSurvey.objects.count() == 0
 
 
 def test_m5_national_counts_and_j6_list(cast: dict[str, User]) -> None:
-    national = client_for(cast["operator"]).get("/oversight/national/")
-    assert national.status_code == 200 and "高知県" in national.content.decode()
+    operator = client_for(cast["operator"])
+    assert operator.get("/oversight/")["Location"].endswith("/oversight/national/")
+    national = operator.get("/oversight/national/")
+    text = national.content.decode()
+    assert national.status_code == 200 and "高知県" in text
+    assert "?prefecture=39" not in text  # counts only: no way into a prefecture's towns
+    assert operator.get("/oversight/?prefecture=39").status_code == 404
+    own = client_for(cast["pref"]).get("/oversight/national/").content.decode()
+    assert "?prefecture=39" in own and "東京都" not in own
     j6 = client_for(cast["pref"]).get("/oversight/compliance/?prefecture=39")
     assert "J6" in j6.content.decode()
 
