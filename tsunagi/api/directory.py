@@ -22,6 +22,7 @@ from ninja.responses import Status
 from tsunagi.access.policy import Kind, get_visible
 from tsunagi.agencies.models import Agency, Weekday
 from tsunagi.directory import rules, selectors, services
+from tsunagi.directory.inputs import refuse_nul
 from tsunagi.directory.models import Channel, DirectoryEntry, EntryKind
 from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.people.models import Case
@@ -280,6 +281,7 @@ def _entry(request: HttpRequest, entry_id: int) -> DirectoryEntry:
 @paginate(PageNumberPagination, page_size=50)
 def list_entries(request: HttpRequest, filters: Query[EntryFilters]) -> Any:
     f = filters.dict()
+    refuse_nul(f)
     if f.get("kind") is not None:
         f["kind"] = str(f["kind"].value if hasattr(f["kind"], "value") else f["kind"])
     if not f.get("stale"):
@@ -294,6 +296,7 @@ def list_entries(request: HttpRequest, filters: Query[EntryFilters]) -> Any:
 )
 @paginate(PageNumberPagination, page_size=50)
 def list_stale(request: HttpRequest, prefecture: str = "") -> Any:
+    refuse_nul({"prefecture": prefecture})
     return selectors.entries(request.user, {"stale": True, "prefecture": prefecture})
 
 
@@ -335,6 +338,7 @@ def matches(request: HttpRequest, case: int) -> Any:
 )
 def create_entry(request: HttpRequest, payload: EntryIn) -> Any:
     data = payload.dict()
+    refuse_nul(data)
     area = _municipalities(data.pop("area"))
     hours = _hours(data.pop("hours")) or []
     entry = services.create_entry(
@@ -356,6 +360,7 @@ def get_entry(request: HttpRequest, entry_id: int) -> Any:
 def patch_entry(request: HttpRequest, entry_id: int, payload: EntryPatch) -> Any:
     entry = _entry(request, entry_id)
     data = payload.dict(exclude_unset=True)
+    refuse_nul(data)
     version = data.pop("version", None)
     codes = data.pop("area", None)
     area = _municipalities(codes) if codes is not None else None

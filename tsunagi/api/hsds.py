@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 
 from tsunagi.access.policy import Action, Denied, Kind, can
 from tsunagi.directory import hsds
+from tsunagi.directory.inputs import refuse_nul
 from tsunagi.jurisdictions.models import Prefecture
 from tsunagi.web.text import normalize_text
 
@@ -44,6 +45,7 @@ class ImportOut(Schema):
 def _prefecture(code: str, field: str = "prefecture") -> Prefecture | None:
     if not code:
         return None
+    refuse_nul({field: code})
     found = Prefecture.objects.filter(code=normalize_text(code).zfill(2)).first()
     if found is None:
         raise ValidationError({field: _("Unknown prefecture code.")})

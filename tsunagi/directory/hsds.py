@@ -23,6 +23,7 @@ import io
 import json
 import uuid as uuidlib
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -41,6 +42,7 @@ from tsunagi.access.policy import Denied
 from tsunagi.jurisdictions.models import Municipality, Prefecture
 
 from . import services
+from .inputs import nul_message, nul_path
 from .models import Channel, DirectoryEntry, EntryKind
 from .selectors import _with_parts
 
@@ -69,6 +71,13 @@ OTHER_TABLES = (
     "program",
     "required_document",
 )
+# What an upload may hold (a zip is checked against its declared sizes before anything is
+# decompressed, then while reading, in case the declared sizes lie).
+MAX_MEMBERS = 100
+MAX_MEMBER_SIZE = 20 * 1024 * 1024
+MAX_TOTAL_SIZE = 50 * 1024 * 1024
+MAX_DEPTH = 32
+CSV_ENCODINGS = ("utf-8-sig", "cp932")
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 TZ = "+09:00"
 LG_URI = "urn:jp:lg-code:"
@@ -405,17 +414,56 @@ def _services_from_json(data: Any) -> list[Any]:
     raise ImportFileError(_("The file is not an HSDS service list."))
 
 
+def _depth(value: Any) -> int:
+    """How deeply `value` nests lists and objects (counted without recursion)."""
+    deepest = 0
+    stack: list[tuple[int, Any]] = [(1, value)]
+    while stack:
+        level, item = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                break
+            inner = item.values() if isinstance(item, dict) else item
+            stack.extend((level + 1, v) for v in inner)
+    return deepest
+
+
+def _loads(text: str) -> Any:
+    """JSON text → data, or None when it cannot be read (also for nesting so deep that the
+    parser would exhaust the stack, and numbers too long to convert)."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return data
+
+
 def read_upload(name: str, content: bytes) -> tuple[list[tuple[str, Any]], list[Problem]]:
     """(row label, compiled service) pairs from a JSON file or a zip of CSV files, and the
-    problems of rows of other tables that could not be attached."""
+    problems of rows of other tables that could not be attached. Raises ImportFileError (with
+    a message for the user) for a file that cannot be read as a whole."""
     if zipfile.is_zipfile(io.BytesIO(content)):
-        return _services_from_zip(content)
+        try:
+            return _services_from_zip(content)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
+            raise ImportFileError(_("The zip file is damaged and cannot be read.")) from exc
+        except (NotImplementedError, RuntimeError) as exc:
+            # an unsupported compression method, or a member protected by a password
+            raise ImportFileError(
+                _("The zip file cannot be read (encrypted or compressed in an unsupported way).")
+            ) from exc
     try:
-        data = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise ImportFileError(
             _("The file is neither HSDS JSON nor a zip of HSDS CSV files.")
         ) from exc
+    data = _loads(text)
+    if data is None:
+        raise ImportFileError(_("The file is neither HSDS JSON nor a zip of HSDS CSV files."))
+    if _depth(data) > MAX_DEPTH:
+        raise ImportFileError(_("The JSON is nested too deeply to be an HSDS service list."))
     services_ = _services_from_json(data)
     return [(_("service %(n)s") % {"n": i + 1}, s) for i, s in enumerate(services_)], []
 
@@ -427,10 +475,8 @@ def _typed(table: str, row: dict[str, str]) -> dict[str, Any]:
         if key is None or value is None or value == "":
             continue
         if key == EXTENSION:
-            try:
-                out[key] = json.loads(value)
-            except json.JSONDecodeError:
-                out[key] = value
+            loaded = _loads(value)
+            out[key] = loaded if loaded is not None and _depth(loaded) <= MAX_DEPTH else value
             continue
         if props.get(key, {}).get("type") == "number":
             try:
@@ -443,22 +489,87 @@ def _typed(table: str, row: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _read_csv(archive: zipfile.ZipFile, path: str) -> Iterator[tuple[int, dict[str, str]]]:
-    names = {n.rsplit("/", 1)[-1]: n for n in archive.namelist()}
-    if path not in names:
+def _check_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """The members of the zip by file name, refused (ImportFileError) before anything is
+    decompressed when there are too many or their declared sizes are too large (a zip bomb)."""
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise ImportFileError(
+            _("The zip holds too many files (%(n)s at most).") % {"n": MAX_MEMBERS}
+        )
+    if any(i.file_size > MAX_MEMBER_SIZE for i in infos) or (
+        sum(i.file_size for i in infos) > MAX_TOTAL_SIZE
+    ):
+        raise ImportFileError(
+            _(
+                "The files in the zip are too large once unpacked (%(member)s MB per file, "
+                "%(total)s MB in all, at most)."
+            )
+            % {"member": MAX_MEMBER_SIZE // 2**20, "total": MAX_TOTAL_SIZE // 2**20}
+        )
+    return {i.filename.rsplit("/", 1)[-1]: i for i in infos if not i.is_dir()}
+
+
+def _member_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's content, read in pieces and stopped at the size limit whatever its header
+    declares."""
+    chunks = []
+    size = 0
+    with archive.open(info) as member:
+        while chunk := member.read(1024 * 1024):
+            size += len(chunk)
+            if size > MAX_MEMBER_SIZE:
+                raise ImportFileError(
+                    _("%(file)s is too large once unpacked (%(member)s MB at most).")
+                    % {"file": info.filename, "member": MAX_MEMBER_SIZE // 2**20}
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode_csv(content: bytes, path: str) -> str:
+    """CSV text in UTF-8 (with or without a BOM) or Shift_JIS (cp932, what Excel writes in
+    Japan); anything else is refused with the file's name."""
+    for encoding in CSV_ENCODINGS:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(
+        _("%(file)s cannot be read: save it as CSV in UTF-8 or Shift_JIS.") % {"file": path}
+    )
+
+
+def _read_csv(
+    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], path: str
+) -> Iterator[tuple[int, dict[str, str]]]:
+    if path not in members:
         return
-    text = archive.read(names[path]).decode("utf-8-sig")
-    yield from enumerate(csv.DictReader(io.StringIO(text)), start=2)
+    text = _decode_csv(_member_bytes(archive, members[path]), path)
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise ImportFileError(
+            _(
+                "%(file)s, line %(line)s cannot be read as CSV (a cell too long, or a quote "
+                "not closed)."
+            )
+            % {"file": path, "line": reader.reader.line_num}
+        ) from exc
 
 
 def _services_from_zip(content: bytes) -> tuple[list[tuple[str, Any]], list[Problem]]:
     problems: list[Problem] = []
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = _check_members(archive)
         tables: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for table in TABLES:
             path = table_schema(table)["path"]
             tables[table] = [
-                (f"{path}:{line}", _typed(table, row)) for line, row in _read_csv(archive, path)
+                (f"{path}:{line}", _typed(table, row))
+                for line, row in _read_csv(archive, members, path)
             ]
     if not tables["service"]:
         raise ImportFileError(_("The zip has no services.csv."))
@@ -529,14 +640,58 @@ def _clock(text: str) -> datetime.time:
     return datetime.time.fromisoformat(text[:5])
 
 
+EXTENSION_TEXT = ("kind", "lead_department", "hours_note")
+EXTENSION_CODES = ("prefecture", "municipality")
+EXTENSION_FLAGS = (
+    "residence_required",
+    "is_free",
+    "accompaniment",
+    "welcomes_silent",
+    "mornings",
+    "afternoons",
+    "evenings",
+)
+
+
+def _extension(service: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The extension object `x_tsunagi` of a service, each field checked for its type (text,
+    true/false, a list of texts), and the field messages of what is wrong (a rejected row)."""
+    raw = service.get(EXTENSION)
+    errors: dict[str, list[str]] = {}
+    if raw is None:
+        return {}, errors
+    if not isinstance(raw, dict):
+        errors[EXTENSION] = [_("Write x_tsunagi as a JSON object.")]
+        return {}, errors
+    for key in EXTENSION_TEXT:
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            errors[f"{EXTENSION}.{key}"] = [_("Write this as text.")]
+    for key in EXTENSION_CODES:
+        value = raw.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
+            errors[f"{EXTENSION}.{key}"] = [_("Write the code as text (for example 39201).")]
+    for key in EXTENSION_FLAGS:
+        if key in raw and not isinstance(raw[key], bool):
+            errors[f"{EXTENSION}.{key}"] = [_("Write true or false.")]
+    channels = raw.get("channels", [])
+    if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+        errors[f"{EXTENSION}.channels"] = [
+            _(
+                "Write the ways to get in touch as a list of texts "
+                "(phone, visit, online, home_visit)."
+            )
+        ]
+    return raw, errors
+
+
 def entry_data(
     service: dict[str, Any], default_prefecture: Prefecture | None
 ) -> tuple[dict[str, Any], list[Municipality], list[services.Period], str]:
     """A compiled HSDS service → (entry fields, area served, weekly hours, uuid text).
     Raises ValidationError with field messages when it cannot be placed."""
-    raw_ext = service.get(EXTENSION)
-    ext: dict[str, Any] = raw_ext if isinstance(raw_ext, dict) else {}
-    errors: dict[str, list[str]] = {}
+    ext, errors = _extension(service)
+    if errors:
+        raise ValidationError(errors)
     location: dict[str, Any] = {}
     for sal in service.get("service_at_locations") or []:
         if isinstance(sal.get("location"), dict):
@@ -601,7 +756,6 @@ def entry_data(
         "eligibility": service.get("eligibility_description", ""),
         "cost": service.get("fees_description", ""),
         "is_active": service.get("status", "active") == "active",
-        "is_public": True,
         "channels": [c for c in ext.get("channels", []) if c in Channel.values],
     }
     for key in EXTENSION_FIELDS[1:11]:
@@ -643,9 +797,24 @@ def import_upload(
     nothing and reports what would happen. An entry with the service's id is updated."""
     items, problems = read_upload(name, content)
     report = ImportReport(dry_run=dry_run, rejected=list(problems))
+    seen: dict[str, str] = {}  # service id → the row that first had it
     try:
         with transaction.atomic():
             for label, service in items:
+                sid = service.get("id") if isinstance(service, dict) else None
+                if isinstance(sid, str) and sid in seen:
+                    # the first row with an id is taken, a later one reported (not overwriting)
+                    report.rejected.append(
+                        Problem(
+                            label,
+                            "id",
+                            _("This id appears more than once in the file (first in %(row)s).")
+                            % {"row": seen[sid]},
+                        )
+                    )
+                    continue
+                if isinstance(sid, str):
+                    seen[sid] = label
                 _import_one(actor, label, service, report, prefecture, request)
             if dry_run:
                 raise _DryRun
@@ -662,6 +831,11 @@ def _import_one(
     prefecture: Prefecture | None,
     request: Any,
 ) -> None:
+    where = nul_path(service)
+    if where is not None:
+        # a NUL character cannot be stored (nor looked up): the row is refused before the database
+        report.rejected.append(Problem(label, where or "__all__", nul_message()))
+        return
     found = schema_problems("service", service, label)
     if found:
         report.rejected.extend(found)
@@ -674,7 +848,7 @@ def _import_one(
             if existing is None:
                 entry = services.create_entry(
                     actor,
-                    data=data,
+                    data={**data, "is_public": True},
                     area=area,
                     hours=hours,
                     uuid=key,
@@ -683,6 +857,8 @@ def _import_one(
                 )
                 report.created += 1
             else:
+                # an update keeps the entry's is_public: an import never makes a hidden entry
+                # public (nor an entry hidden by the officers shown again)
                 entry = services.update_entry(
                     actor, existing, data=data, area=area, hours=hours, request=request
                 )

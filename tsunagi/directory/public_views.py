@@ -28,6 +28,7 @@ from tsunagi.web.text import to_halfwidth
 
 from . import caching, selectors
 from .forms import PublicSearchForm
+from .inputs import has_nul
 from .models import GROUP_KINDS, PLACE_KINDS, Channel, DirectoryEntry, EntryKind
 
 PUBLIC_CACHE_CONTROL = f"public, max-age={caching.TIMEOUT}"
@@ -135,7 +136,7 @@ def town_directory(municipality: Municipality) -> TownDirectory:
 
 def _town(code: str) -> Municipality:
     value = to_halfwidth(code).strip()
-    if not value.isdigit() or len(value) not in (5, 6):
+    if has_nul(value) or not value.isdigit() or len(value) not in (5, 6):
         raise Http404
     lookup = {"code": value} if len(value) == 5 else {"lg_code": value}
     town = (
@@ -181,21 +182,25 @@ def search(request: HttpRequest) -> HttpResponse:
         return _page(html)
     with translation.override("ja"):
         form = PublicSearchForm(request.GET)
-        form.is_valid()
-        data = getattr(form, "cleaned_data", {})
-        try:
-            found = selectors.search_public(
-                postal_code=data.get("postal_code") or None,
-                municipality=data.get("municipality") or None,
-            )
-        except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+        found = None
+        if form.is_valid():
+            # the form refuses what cannot be searched (too long, a NUL character): the page
+            # answers 400 with the form and its messages, never a 500
+            try:
+                found = selectors.search_public(
+                    postal_code=form.cleaned_data.get("postal_code") or None,
+                    municipality=form.cleaned_data.get("municipality") or None,
+                )
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+        if found is None or found.municipality is None:
+            if not form.errors:
+                form.add_error(None, _("Enter a postal code or the name of a municipality."))
             html = render_to_string(
                 "public/search.html", {"form": form, "prefectures": _prefectures()}
             )
             return _page(html, status=400)
-    assert found.municipality is not None
     return HttpResponseRedirect(reverse("public:municipality", args=[found.municipality.code]))
 
 
@@ -203,8 +208,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def prefecture(request: HttpRequest, code: str) -> HttpResponse:
     """The municipalities of a prefecture, each linking to its page."""
     value = to_halfwidth(code).strip().zfill(2)
+    if has_nul(value) or not value.isdigit() or len(value) != 2:
+        raise Http404  # checked before the database sees it (a NUL would be a 500)
     pref = Prefecture.objects.filter(code=value).first()
-    if pref is None or not value.isdigit():
+    if pref is None:
         raise Http404
 
     def make() -> str:

@@ -18,6 +18,7 @@ from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.web.text import to_halfwidth
 
 from . import rules
+from .inputs import has_nul, refuse_nul
 from .models import GROUP_KINDS, PLACE_KINDS, DirectoryEntry, EntryHours, EntryKind
 
 PUBLIC_KINDS = (EntryKind.WINDOW, *PLACE_KINDS, *GROUP_KINDS)
@@ -48,12 +49,15 @@ def _public() -> QuerySet[DirectoryEntry]:
 
 def municipalities_with_window(prefecture_id: int) -> set[int]:
     """Rule M1: ids of the municipalities of the prefecture that have a public consultation
-    window covering them (a window of the town itself, or one naming the town in its area)."""
+    window covering them (a window of the town itself, or one naming the town in its area).
+    Only current municipalities count (not those abolished in a merger)."""
     windows = _public().filter(prefecture_id=prefecture_id, kind=EntryKind.WINDOW)
     located = windows.exclude(municipality__isnull=True).values_list("municipality_id", flat=True)
     covered = windows.filter(area__isnull=False).values_list("area", flat=True)
     in_pref = set(
-        Municipality.objects.filter(prefecture_id=prefecture_id).values_list("pk", flat=True)
+        Municipality.objects.filter(
+            prefecture_id=prefecture_id, abolished_on__isnull=True
+        ).values_list("pk", flat=True)
     )
     return (set(located) | set(covered)) & in_pref
 
@@ -89,7 +93,7 @@ def find_municipality(text: str | Municipality | None) -> Municipality | None:
     if text is None or isinstance(text, Municipality):
         return text
     value = to_halfwidth(str(text)).strip()
-    if not value:
+    if not value or has_nul(value):
         return None
     qs = Municipality.objects.select_related("prefecture").filter(abolished_on__isnull=True)
     if value.isdigit():
@@ -109,6 +113,7 @@ def search_public(
     code is malformed or unknown, or the municipality is not found."""
     from tsunagi.jurisdictions.postal import PostalCodeError, lookup
 
+    refuse_nul({"postal_code": postal_code, "municipality": municipality})
     address = None
     town: Municipality | None = None
     if postal_code:
@@ -142,6 +147,7 @@ def entries(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Dir
     stale (True: not verified for a year), public (bool), active (default True), today.
     The caller paginates (the queryset is ordered and indexed)."""
     f = dict(filters or {})
+    refuse_nul({k: v for k, v in f.items() if k in ("prefecture", "municipality", "kind", "q")})
     qs = scope(user, Kind.DIRECTORY_ENTRY, DirectoryEntry.objects.all())
     active = f.get("active", True)
     if active is not None:

@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagi.access import audit
-from tsunagi.access.policy import Action, Kind, require
+from tsunagi.access.policy import Action, Kind, can, require
 from tsunagi.agencies.services import EditConflict
 from tsunagi.jurisdictions.models import Municipality
 from tsunagi.jurisdictions.postal import PostalCodeError, format_postal_code, normalize_postal_code
 from tsunagi.web.text import digits_only, normalize_kana, normalize_phone, normalize_text
 
+from .inputs import refuse_nul
 from .models import Channel, DirectoryEntry, EntryHours, EntryKind
 
 __all__ = [
@@ -130,6 +131,14 @@ def _validate(entry: DirectoryEntry, area: Sequence[Municipality] | None) -> Non
         errors.setdefault("municipality", []).append(
             _("The municipality is not in the entry's prefecture.")
         )
+    if (
+        entry.agency is not None
+        and entry.prefecture_id
+        and entry.agency.prefecture_id != entry.prefecture_id
+    ):
+        errors.setdefault("agency", []).append(
+            _("The agency is not in the entry's prefecture. Choose an agency of the prefecture.")
+        )
     if area is not None and entry.prefecture_id:
         outside = [m.name for m in area if m.prefecture_id != entry.prefecture_id]
         if outside:
@@ -148,6 +157,34 @@ def _validate(entry: DirectoryEntry, area: Sequence[Municipality] | None) -> Non
             errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+
+
+def _check_area(actor: Any, entry: DirectoryEntry, added: Iterable[Municipality]) -> None:
+    """Naming a municipality in the area served makes the entry that town's (its window on the
+    town's public page, rule M1): `actor` may add only the towns where they could keep the entry
+    itself. A municipal officer names no other municipality; the prefecture's officers (and an
+    agency's manager, for the agency's entries) any town of the prefecture."""
+    refused = [
+        m.name
+        for m in added
+        if not can(
+            actor,
+            Action.CHANGE,
+            Kind.DIRECTORY_ENTRY,
+            DirectoryEntry(
+                prefecture_id=m.prefecture_id, municipality_id=m.pk, agency_id=entry.agency_id
+            ),
+        )
+    ]
+    if refused:
+        raise ValidationError(
+            {
+                "area": [
+                    _("You may not name these municipalities in the area served: %(names)s")
+                    % {"names": "、".join(refused)}
+                ]
+            }
+        )
 
 
 def _parse_hours(periods: Iterable[Period]) -> list[EntryHours]:
@@ -201,6 +238,7 @@ def create_entry(
     request: Any = None,
 ) -> DirectoryEntry:
     """Add an entry (a window, a place, a group or a linked agency)."""
+    refuse_nul(data)
     entry = DirectoryEntry(channels=[])
     _assign(entry, data)
     if uuid is not None:
@@ -210,6 +248,7 @@ def create_entry(
     require(actor, Action.CREATE, Kind.DIRECTORY_ENTRY, entry if entry.prefecture_id else None)
     rows = _parse_hours(hours)
     _validate(entry, area)
+    _check_area(actor, entry, area)
     entry.save()
     entry.area.set(area)
     for row in rows:
@@ -244,6 +283,7 @@ def update_entry(
 ) -> DirectoryEntry:
     """Change an entry. With `version`, refuse (EditConflict) if someone saved it meanwhile."""
     require(actor, Action.CHANGE, Kind.DIRECTORY_ENTRY, entry)
+    refuse_nul(data)
     current = DirectoryEntry.objects.select_for_update().get(pk=entry.pk)
     if version is not None and current.version != version:
         raise EditConflict(current)
@@ -254,7 +294,11 @@ def update_entry(
     # Moving an entry to another prefecture or town needs the right there too.
     require(actor, Action.CHANGE, Kind.DIRECTORY_ENTRY, current)
     rows = _parse_hours(hours) if hours is not None else None
-    _validate(current, area)
+    # the area kept must still fit a moved entry
+    _validate(current, area if area is not None else list(current.area.all()))
+    if area is not None:
+        known = set(current.area.values_list("pk", flat=True))
+        _check_area(actor, current, [m for m in area if m.pk not in known])
     current.version = F("version") + 1  # type: ignore[assignment,unused-ignore]
     current.save()
     current.refresh_from_db()
