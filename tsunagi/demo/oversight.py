@@ -90,7 +90,9 @@ def build_oversight(seed: int) -> Counter[str]:
     prefecture = Prefecture.objects.filter(code=KOCHI).first()
     if prefecture is None:
         return created
-    created["municipal populations"] += _population(prefecture)
+    filled = _population(prefecture)
+    if filled:
+        created["municipal populations"] += filled
     towns = list(
         Municipality.objects.filter(prefecture=prefecture, abolished_on__isnull=True).order_by(
             "code"

@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tsunagi.access.policy import Action, Kind, Role, can, roles
+from tsunagi.access.policy import Action, Kind, Role, can, is_operator, roles
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ MENU = (
     (_("Pairings"), "agencies:pairings", (Action.VIEW, Kind.PAIRING)),
     (_("Users"), "accounts:users", (Action.CREATE, Kind.USER)),
     (_("Municipal progress"), "oversight:progress", (Action.VIEW, Kind.MUNICIPAL_STRUCTURE)),
+    # the operator of a national installation: counts per prefecture only (M5)
+    (_("National progress"), "oversight:national", is_operator),
     (_("Audit log"), "access:log", (Action.VIEW, Kind.AUDIT_EVENT)),
     (_("Statistics"), "figures:index", (Action.VIEW, Kind.STATISTICS)),
     (_("Training courses"), "supporters:courses", (Action.CREATE, Kind.TRAINING)),
@@ -56,7 +58,10 @@ def menu_for(user: Any, path: str) -> list[NavItem]:
     items = []
     menu = SUPPORTER_MENU if roles(user) == {Role.SUPPORTER} else MENU
     for label, name, permission in menu:
-        if permission is not None and not can(user, permission[0], permission[1]):
+        if callable(permission):
+            if not permission(user):
+                continue
+        elif permission is not None and not can(user, permission[0], permission[1]):
             continue
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
