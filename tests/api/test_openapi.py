@@ -157,6 +157,7 @@ EXPECTED_OPERATIONS = {
     ("put", "/api/v1/dispatches/{dispatch_id}/plan"),
     ("post", "/api/v1/dispatches/{dispatch_id}/consents"),
     ("post", "/api/v1/dispatches/{dispatch_id}/start"),
+    ("post", "/api/v1/dispatches/{dispatch_id}/share"),
     ("post", "/api/v1/dispatches/{dispatch_id}/stop"),
     ("post", "/api/v1/dispatches/{dispatch_id}/end"),
     ("post", "/api/v1/dispatches/{dispatch_id}/cancel"),

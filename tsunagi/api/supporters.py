@@ -1629,6 +1629,22 @@ def start(request: HttpRequest, dispatch_id: int, payload: VersionIn) -> Any:
 
 
 @router.post(
+    "/dispatches/{dispatch_id}/share",
+    response={200: DispatchOut, **STEP},
+    tags=["dispatches"],
+    summary="Share the household with the supporter of an active dispatch (S4)",
+    description="For a supporter whose account was made after the start, or whose sharing ran "
+    "out while the dispatch goes on: the dispatch grant (name, address, contact).",
+)
+def share(request: HttpRequest, dispatch_id: int) -> Any:
+    return _dispatch_step(
+        request,
+        dispatch_id,
+        lambda d: services.share_household(_user(request), d, request=request),
+    )
+
+
+@router.post(
     "/dispatches/{dispatch_id}/stop",
     response={200: DispatchOut, **STEP},
     tags=["dispatches"],

@@ -46,3 +46,23 @@ def test_s5_a_stopped_dispatch_is_never_shared_again() -> None:
         sv.share_household(w.coordinator, d)
     assert "state" in exc.value.message_dict
     assert sight(s.user, Kind.PERSON, d.person) is None
+
+
+def test_s4_the_dispatch_page_offers_to_share_and_the_api_shares() -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    w = make_world(supporters=False)
+    late = make_supporter(w, "遅野 次郎", account=False)
+    d = make_dispatch(w, late)
+    sv.give_account(w.officer, late, username="sup-late2", password=PASSWORD)
+    client = Client()
+    client.force_login(w.coordinator)
+    page = client.get(reverse("supporters:dispatch", args=[d.pk])).content.decode()
+    assert 'id="share-button"' in page
+    response = client.post(reverse("supporters:dispatch_step", args=[d.pk, "share"]))
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert not sv.needs_sharing(d)
+    again = client.post(f"/api/v1/dispatches/{d.pk}/share")
+    assert again.status_code == 422

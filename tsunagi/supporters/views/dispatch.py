@@ -384,6 +384,7 @@ def _detail(request: HttpRequest, d: Dispatch, status: int = 200, **forms: Any) 
         "d": d,
         "findings": findings,
         "may_start": d.state == DispatchState.MATCHED and not findings,
+        "needs_sharing": services.needs_sharing(d),
         "may_stop": rules.step_allowed("stop", d.state),
         "may_end": rules.step_allowed("end", d.state),
         "may_cancel": rules.step_allowed("cancel", d.state),
@@ -582,6 +583,8 @@ def dispatch_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     try:
         if step == "start":
             services.start(request.user, d, version=v, request=request)
+        elif step == "share":
+            services.share_household(request.user, d, request=request)
         elif step == "end":
             end_form = EndForm(request.POST)
             if not end_form.is_valid():
