@@ -19,16 +19,22 @@ from .text import to_halfwidth
 class Era:
     name: str
     letter: str
-    start: date
+    start: date  # the first day handled in this era
+    first_year: int = 0  # the Western year of the era's year 1, when not start's
+
+    @property
+    def year_one(self) -> int:
+        return self.first_year or self.start.year
 
 
-# Newest first. Dates before 明治6年 (the Gregorian calendar in Japan) are not supported.
+# Newest first. Dates before 明治6年 (the Gregorian calendar in Japan) are not supported; 明治
+# counts its years from 1868 (明治6年 is 1873).
 ERAS = (
     Era("令和", "R", date(2019, 5, 1)),
     Era("平成", "H", date(1989, 1, 8)),
     Era("昭和", "S", date(1926, 12, 25)),
     Era("大正", "T", date(1912, 7, 30)),
-    Era("明治", "M", date(1873, 1, 1)),
+    Era("明治", "M", date(1873, 1, 1), first_year=1868),
 )
 _BY_NAME = {e.name: e for e in ERAS} | {e.letter: e for e in ERAS}
 
@@ -50,7 +56,7 @@ def era_of(value: date) -> Era:
 
 def era_year(value: date) -> tuple[Era, int]:
     era = era_of(value)
-    return era, value.year - era.start.year + 1
+    return era, value.year - era.year_one + 1
 
 
 def format_wareki(value: date | None, *, short: bool = False) -> str:
@@ -95,7 +101,7 @@ def _from_era(era: Era, year_text: str, month: int, day: int) -> date:
     year = 1 if year_text == "元" else int(year_text)
     if year < 1:
         raise DateFormatError(_("Enter a year of 1 or more."))
-    result = _make(era.start.year + year - 1, month, day)
+    result = _make(era.year_one + year - 1, month, day)
     if result < era.start:
         raise DateFormatError(
             _("%(date)s is before the start of %(era)s.")

@@ -83,3 +83,12 @@ def test_an_old_date_already_stored_still_shows() -> None:
     with translation.override("ja"):
         assert wareki(date(1, 1, 1)) == "0001-01-01"
         assert wareki_both(date(1872, 12, 31)) == "1872-12-31"
+
+
+def test_meiji_years_count_from_1868() -> None:
+    assert format_wareki(date(1873, 1, 1)) == "明治6年1月1日"
+    assert format_wareki(date(1900, 5, 1)) == "明治33年5月1日"
+    assert parse_date("明治33年5月1日") == date(1900, 5, 1)
+    assert parse_date("M45.7.29") == date(1912, 7, 29)
+    with pytest.raises(DateFormatError):
+        parse_date("明治5年12月2日")  # before the Gregorian calendar
