@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .text import normalize_phone, normalize_text, to_halfwidth
-from .wareki import DateFormatError, format_wareki, parse_date
+from .wareki import EARLIEST, DateFormatError, format_wareki, parse_date
 
 
 def _strip(text: str) -> str:
@@ -71,7 +71,8 @@ class JapaneseDateInput(forms.TextInput):
 
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, date):
-            return format_wareki(value)
+            # an old stored date (before 明治6年) shows in the Western calendar, never fails
+            return format_wareki(value) if value >= EARLIEST else value.isoformat()
         return super().format_value(value)
 
 
