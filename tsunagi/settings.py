@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tsunagi.api.nul.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "tsunagi.urls"
