@@ -192,9 +192,7 @@ def test_s2_consent_refused_before_training_and_without_explanation(sw: SupWorld
     )
     assert any(m.startswith("S2") for m in messages)
     assert field_errors(
-        po.post(
-            f"/supporters/{sw.b.pk}/consent", {"signed_on": str(days(-1)), "explained": False}
-        ),
+        po.post(f"/supporters/{sw.b.pk}/consent", {"signed_on": str(days(-1)), "explained": False}),
         "explained",
     )
     future = po.post(
