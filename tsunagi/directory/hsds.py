@@ -475,6 +475,8 @@ def _typed(table: str, row: dict[str, str]) -> dict[str, Any]:
         if key is None or value is None or value == "":
             continue
         if key == EXTENSION:
+            if value.strip() == "null":
+                continue
             loaded = _loads(value)
             out[key] = loaded if loaded is not None and _depth(loaded) <= MAX_DEPTH else value
             continue

@@ -353,3 +353,17 @@ def test_m1_abolished_town_named_in_a_window_area_is_not_counted(cast: Cast) -> 
     )
     entry.area.set([old, _town("39201")])
     assert selectors.municipalities_with_window(kochi.pk) == {_town("39201").pk}
+
+
+def test_f21_nul_on_the_officers_screens_is_refused_not_a_500(cast: Cast) -> None:
+    client = Client(raise_request_exception=True)
+    client.force_login(cast.users[Role.PREFECTURAL_OFFICER])
+    for query in ({"q": "\x00"}, {"municipality": "高知\x00"}, {"page": "\x00"}):
+        assert client.get("/directory/", query).status_code < 500
+    answer = client.post(
+        "/directory/new/",
+        {"kind": "ibasho", "name": "居場所\x00", "prefecture": str(_kochi().pk),
+         "description": "説明\x00"},
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert not DirectoryEntry.objects.exists()
