@@ -144,6 +144,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "dispatch.planned": _("Dispatch plan written"),
     "dispatch.consents": _("Dispatch consents recorded"),
     "dispatch.started": _("Dispatch started"),
+    "dispatch.shared": _("Household shared with the supporter"),
     "dispatch.stopped": _("Dispatch stopped"),
     "dispatch.ended": _("Dispatch ended"),
     "dispatch.cancelled": _("Dispatch cancelled"),
