@@ -17,6 +17,7 @@ from tsunagi.web.forms import PhoneField, PostalCodeField, TsunagiForm, TsunagiM
 from tsunagi.web.text import to_halfwidth
 
 from .models import Channel, DirectoryEntry, EntryKind
+from .services import ENTRY_FIELDS, age_order_error
 
 YES_NO = (("", _("All")), ("yes", _("Yes")), ("no", _("No")))
 
@@ -98,36 +99,7 @@ class EntryForm(TsunagiModelForm):
 
     class Meta:
         model = DirectoryEntry
-        fields = [
-            "kind",
-            "name",
-            "name_kana",
-            "description",
-            "prefecture",
-            "municipality",
-            "agency",
-            "lead_department",
-            "postal_code",
-            "address",
-            "access",
-            "phone",
-            "email",
-            "website",
-            "hours_note",
-            "channels",
-            "min_age",
-            "max_age",
-            "residence_required",
-            "eligibility",
-            "is_free",
-            "cost",
-            "accompaniment",
-            "welcomes_silent",
-            "mornings",
-            "afternoons",
-            "evenings",
-            "is_public",
-        ]
+        fields = [name for name in ENTRY_FIELDS if name != "is_active"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "eligibility": forms.Textarea(attrs={"rows": 2}),
@@ -196,9 +168,9 @@ class EntryForm(TsunagiModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        low, high = data.get("min_age"), data.get("max_age")
-        if low is not None and high is not None and low > high:
-            self.add_error("max_age", _("The maximum age must not be below the minimum age."))
+        problem = age_order_error(data.get("min_age"), data.get("max_age"))
+        if problem:
+            self.add_error("max_age", problem)
         return data
 
     def data_for_service(self) -> dict[str, Any]:

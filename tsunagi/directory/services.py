@@ -31,6 +31,7 @@ from .models import Channel, DirectoryEntry, EntryHours, EntryKind
 __all__ = [
     "ENTRY_FIELDS",
     "EditConflict",
+    "age_order_error",
     "archive_entry",
     "create_entry",
     "update_entry",
@@ -74,6 +75,13 @@ MAX_AGE = 120
 Period = tuple[int, datetime.time, datetime.time]
 
 
+def age_order_error(low: int | None, high: int | None) -> str:
+    """The message when the maximum age is below the minimum age (the form and `_validate`)."""
+    if low is not None and high is not None and low > high:
+        return _("The maximum age must not be below the minimum age.")
+    return ""
+
+
 def _clean_values(entry: DirectoryEntry, errors: dict[str, list[str]]) -> None:
     """Width-normalise and check the fields people type (full- or half-width accepted)."""
     for name in ONE_LINE:
@@ -99,16 +107,9 @@ def _clean_values(entry: DirectoryEntry, errors: dict[str, list[str]]) -> None:
         value = getattr(entry, name)
         if value is not None and not 0 <= int(value) <= MAX_AGE:
             errors.setdefault(name, []).append(_("Enter an age between 0 and 120."))
-    if (
-        entry.min_age is not None
-        and entry.max_age is not None
-        and "min_age" not in errors
-        and "max_age" not in errors
-        and entry.min_age > entry.max_age
-    ):
-        errors.setdefault("max_age", []).append(
-            _("The maximum age must not be below the minimum age.")
-        )
+    problem = age_order_error(entry.min_age, entry.max_age)
+    if problem and "min_age" not in errors and "max_age" not in errors:
+        errors.setdefault("max_age", []).append(problem)
     channels = entry.channels if isinstance(entry.channels, list) else None
     if channels is None or any(c not in Channel.values for c in channels):
         errors.setdefault("channels", []).append(
