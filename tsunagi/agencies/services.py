@@ -3,10 +3,10 @@ transaction; the screens, the API and the commands all call these functions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import time
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -169,7 +169,19 @@ def update_agency(
     return current
 
 
-def _parse_periods(periods: Iterable[tuple[int, time, time]]) -> list[OpeningHours]:
+class _Period(Protocol):
+    weekday: int
+    opens: time
+    closes: time
+
+
+P = TypeVar("P", bound=_Period)
+
+
+def parse_periods(periods: Iterable[tuple[int, time, time]], row: Callable[..., P]) -> list[P]:
+    """Weekly opening periods as unsaved rows made by `row(weekday=, opens=, closes=)`: each
+    weekday known, closing after opening, no two periods of one day overlapping. Used for the
+    agencies' opening hours and the directory entries' hours."""
     rows = []
     errors = []
     for weekday, opens, closes in periods:
@@ -177,10 +189,10 @@ def _parse_periods(periods: Iterable[tuple[int, time, time]]) -> list[OpeningHou
             errors.append(_("Unknown weekday."))
         elif closes <= opens:
             errors.append(_("Closing time must be after opening time."))
-        rows.append(OpeningHours(weekday=weekday, opens=opens, closes=closes))
-    by_day: dict[int, list[OpeningHours]] = {}
-    for row in rows:
-        by_day.setdefault(row.weekday, []).append(row)
+        rows.append(row(weekday=weekday, opens=opens, closes=closes))
+    by_day: dict[int, list[P]] = {}
+    for r in rows:
+        by_day.setdefault(r.weekday, []).append(r)
     for day_rows in by_day.values():
         day_rows.sort(key=lambda r: r.opens)
         for first, second in pairwise(day_rows):
@@ -197,7 +209,7 @@ def set_opening_hours(
 ) -> list[OpeningHours]:
     """Replace the weekly opening hours (counted for J6)."""
     require(actor, Action.CHANGE, Kind.AGENCY, agency)
-    rows = _parse_periods(periods)
+    rows = parse_periods(periods, OpeningHours)
     before = [(h.weekday, str(h.opens), str(h.closes)) for h in agency.opening_hours.all()]
     agency.opening_hours.all().delete()
     for row in rows:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from tsunagi.access import audit
 from tsunagi.access.policy import Action, Kind, can, require
-from tsunagi.agencies.services import EditConflict
+from tsunagi.agencies.services import EditConflict, parse_periods
 from tsunagi.jurisdictions.models import Municipality
 from tsunagi.jurisdictions.postal import PostalCodeError, format_postal_code, normalize_postal_code
 from tsunagi.web.text import digits_only, normalize_kana, normalize_phone, normalize_text
@@ -188,28 +187,6 @@ def _check_area(actor: Any, entry: DirectoryEntry, added: Iterable[Municipality]
         )
 
 
-def _parse_hours(periods: Iterable[Period]) -> list[EntryHours]:
-    rows = []
-    errors = []
-    for weekday, opens, closes in periods:
-        if not 0 <= weekday <= 6:
-            errors.append(_("Unknown weekday."))
-        elif closes <= opens:
-            errors.append(_("Closing time must be after opening time."))
-        rows.append(EntryHours(weekday=weekday, opens=opens, closes=closes))
-    by_day: dict[int, list[EntryHours]] = {}
-    for row in rows:
-        by_day.setdefault(row.weekday, []).append(row)
-    for day_rows in by_day.values():
-        day_rows.sort(key=lambda r: r.opens)
-        for first, second in pairwise(day_rows):
-            if second.opens < first.closes:
-                errors.append(_("Opening periods on the same day overlap."))
-    if errors:
-        raise ValidationError({"hours": sorted(set(errors))})
-    return rows
-
-
 def _snapshot(entry: DirectoryEntry) -> dict[str, Any]:
     data = model_to_dict(entry, fields=ENTRY_FIELDS)
     return {k: (v if isinstance(v, (bool, list)) or v is None else str(v)) for k, v in data.items()}
@@ -247,7 +224,7 @@ def create_entry(
     entry.source = source
     entry.verified_on = verified_on
     require(actor, Action.CREATE, Kind.DIRECTORY_ENTRY, entry if entry.prefecture_id else None)
-    rows = _parse_hours(hours)
+    rows = parse_periods(hours, EntryHours)
     _validate(entry, area)
     _check_area(actor, entry, area)
     entry.save()
@@ -294,7 +271,7 @@ def update_entry(
     _assign(current, data)
     # Moving an entry to another prefecture or town needs the right there too.
     require(actor, Action.CHANGE, Kind.DIRECTORY_ENTRY, current)
-    rows = _parse_hours(hours) if hours is not None else None
+    rows = parse_periods(hours, EntryHours) if hours is not None else None
     # the area kept must still fit a moved entry
     _validate(current, area if area is not None else list(current.area.all()))
     if area is not None:
