@@ -9,6 +9,7 @@ record that does not exist. Every read of personal data is logged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,6 +35,7 @@ from tsunagi.access.policy import (
     scope,
 )
 from tsunagi.agencies.models import Agency
+from tsunagi.agencies.services import EditConflict
 from tsunagi.people import selectors as people_selectors
 from tsunagi.people import services as people_services
 from tsunagi.people.models import Person
@@ -410,37 +412,59 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, d)
 
 
-@member_required
-def dispatch_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def _dispatch_form(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[Any],
+    initial: Callable[[Dispatch], dict[str, Any]],
+    save: Callable[[Dispatch, Any], Any],
+    template: str,
+) -> HttpResponse:
+    """One editing screen of a dispatch that is still being prepared: the form filled from the
+    dispatch, `save(d, form)` on a valid POST (a conflict or the service's field errors shown on
+    the form, what was typed kept), the read logged when the page is shown."""
     d = _dispatch(request, pk)
     require(request.user, Action.CHANGE, Kind.DISPATCH, d)
     if d.state not in rules.EDITABLE_STATES:
         return redirect("supporters:dispatch", pk=d.pk)
-    initial = {n: getattr(d, n) for n in services.REQUEST_FIELDS}
-    form = DispatchRequestForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        version = request.POST.get("version", "")
-        if form.is_valid():
-            try:
-                services.update_request(
-                    request.user,
-                    d,
-                    _data(form, *services.REQUEST_FIELDS),
-                    version=int(version) if version.isdigit() else None,
-                    request=request,
-                )
-                return redirect("supporters:dispatch", pk=d.pk)
-            except services.EditConflict:
-                _conflict(form)
-            except ValidationError as error:
-                _errors_into(form, error)
-    else:
+    form = form_class(request.POST or None, initial=initial(d))
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(d, form)
+            return redirect("supporters:dispatch", pk=d.pk)
+        except EditConflict:
+            _conflict(form)
+        except ValidationError as error:
+            _errors_into(form, error)
+    if request.method != "POST":
         services.log_dispatch_work("dispatch.viewed", request.user, d, d, request)
     return render(
         request,
-        T + "edit.html",
+        T + template,
         {"d": d, "form": form},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required
+def dispatch_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(d: Dispatch, form: DispatchRequestForm) -> None:
+        version = request.POST.get("version", "")
+        services.update_request(
+            request.user,
+            d,
+            _data(form, *services.REQUEST_FIELDS),
+            version=int(version) if version.isdigit() else None,
+            request=request,
+        )
+
+    return _dispatch_form(
+        request,
+        pk,
+        DispatchRequestForm,
+        lambda d: {n: getattr(d, n) for n in services.REQUEST_FIELDS},
+        save,
+        "edit.html",
     )
 
 
@@ -471,7 +495,7 @@ def dispatch_match(request: HttpRequest, pk: int) -> HttpResponse:
                     request=request,
                 )
                 return redirect("supporters:dispatch", pk=d.pk)
-            except services.EditConflict:
+            except EditConflict:
                 error = str(CONFLICT)
             except ValidationError as exc:
                 error = "　".join(m for ms in exc.message_dict.values() for m in ms)
@@ -500,77 +524,54 @@ def dispatch_match(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def dispatch_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """Rule S4: the purpose, the activity plan and the activities."""
-    d = _dispatch(request, pk)
-    require(request.user, Action.CHANGE, Kind.DISPATCH, d)
-    if d.state not in rules.EDITABLE_STATES:
-        return redirect("supporters:dispatch", pk=d.pk)
-    initial = {n: getattr(d, n) for n in services.PLAN_FIELDS} | {"version": d.version}
-    form = PlanForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.write_plan(
-                request.user,
-                d,
-                _data(form, *services.PLAN_FIELDS),
-                version=_version(form),
-                request=request,
-            )
-            return redirect("supporters:dispatch", pk=d.pk)
-        except services.EditConflict:
-            _conflict(form)
-        except ValidationError as error:
-            _errors_into(form, error)
-    if request.method != "POST":
-        services.log_dispatch_work("dispatch.viewed", request.user, d, d, request)
-    return render(
+
+    def save(d: Dispatch, form: PlanForm) -> None:
+        services.write_plan(
+            request.user,
+            d,
+            _data(form, *services.PLAN_FIELDS),
+            version=_version(form),
+            request=request,
+        )
+
+    return _dispatch_form(
         request,
-        T + "plan.html",
-        {"d": d, "form": form},
-        status=400 if request.method == "POST" else 200,
+        pk,
+        PlanForm,
+        lambda d: {n: getattr(d, n) for n in services.PLAN_FIELDS} | {"version": d.version},
+        save,
+        "plan.html",
     )
 
 
-@member_required
-def dispatch_consents(request: HttpRequest, pk: int) -> HttpResponse:
-    """Rule S4: the person's (or family's) and the supporter's consent, each with its date."""
-    d = _dispatch(request, pk)
-    require(request.user, Action.CHANGE, Kind.DISPATCH, d)
-    if d.state not in rules.EDITABLE_STATES:
-        return redirect("supporters:dispatch", pk=d.pk)
-    initial = {
+def _consents_initial(d: Dispatch) -> dict[str, Any]:
+    return {
         "person_consent_on": d.person_consent_on,
         "person_consent_by": d.person_consent_by or d.requested_by,
         "person_consent_method": d.person_consent_method or "signed",
         "supporter_consent_on": d.supporter_consent_on,
         "version": d.version,
     }
-    form = ConsentsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+
+@member_required
+def dispatch_consents(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rule S4: the person's (or family's) and the supporter's consent, each with its date."""
+
+    def save(d: Dispatch, form: ConsentsForm) -> None:
         c = form.cleaned_data
-        try:
-            services.record_consents(
-                request.user,
-                d,
-                person_consent_on=c["person_consent_on"],
-                person_consent_method=c["person_consent_method"],
-                person_consent_by=c["person_consent_by"],
-                supporter_consent_on=c["supporter_consent_on"],
-                version=_version(form),
-                request=request,
-            )
-            return redirect("supporters:dispatch", pk=d.pk)
-        except services.EditConflict:
-            _conflict(form)
-        except ValidationError as error:
-            _errors_into(form, error)
-    if request.method != "POST":
-        services.log_dispatch_work("dispatch.viewed", request.user, d, d, request)
-    return render(
-        request,
-        T + "consents.html",
-        {"d": d, "form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+        services.record_consents(
+            request.user,
+            d,
+            person_consent_on=c["person_consent_on"],
+            person_consent_method=c["person_consent_method"],
+            person_consent_by=c["person_consent_by"],
+            supporter_consent_on=c["supporter_consent_on"],
+            version=_version(form),
+            request=request,
+        )
+
+    return _dispatch_form(request, pk, ConsentsForm, _consents_initial, save, "consents.html")
 
 
 @member_required
@@ -613,7 +614,7 @@ def dispatch_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 return _detail(request, d, 400, cancel_form=cancel_form)
         else:
             raise Http404
-    except services.EditConflict:
+    except EditConflict:
         return _detail(
             request,
             d,
@@ -801,7 +802,7 @@ def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
             return redirect("supporters:incident", pk=inc.pk)
-        except services.EditConflict:
+        except EditConflict:
             _conflict(form)
         except ValidationError as error:
             _errors_into(form, error)
