@@ -9,6 +9,7 @@ are logged (`supporter.viewed`, `supporter.listed`), exports as `roster.exported
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -760,6 +761,32 @@ def supporter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _keeper_form(
+    request: HttpRequest,
+    supporter: Supporter,
+    form: BaseForm,
+    act: Callable[[dict[str, Any]], Any],
+    done: str,
+    template: str,
+    extra: Callable[[], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """One of the keeping prefecture's forms on a supporter's record: `act(cleaned_data)` on a
+    valid POST (the service's field errors shown on the form, what was typed kept), then the
+    message `done` and back to the record; the read logged when the page is shown."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("supporters:detail", supporter.pk)
+    else:
+        services.log_supporter("supporter.viewed", request.user, supporter, request)
+    context = {"supporter": supporter, "form": form} | (extra() if extra else {})
+    return render(request, template, context)
+
+
 @member_required
 def supporter_consent(request: HttpRequest, pk: int) -> HttpResponse:
     """Rule S2: the signed consent, after the explanation that the supporter's details go to
@@ -773,28 +800,20 @@ def supporter_consent(request: HttpRequest, pk: int) -> HttpResponse:
             "explained": supporter.consent_explained,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_consent(
-                request.user,
-                supporter,
-                signed_on=form.cleaned_data["signed_on"],
-                explained=bool(form.cleaned_data.get("explained")),
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The signed consent was recorded."))
-            return redirect("supporters:detail", supporter.pk)
-    else:
-        services.log_supporter("supporter.viewed", request.user, supporter, request)
-    return render(
+    return _keeper_form(
         request,
+        supporter,
+        form,
+        lambda c: services.record_consent(
+            request.user,
+            supporter,
+            signed_on=c["signed_on"],
+            explained=bool(c.get("explained")),
+            request=request,
+        ),
+        _("The signed consent was recorded."),
         "supporters/supporter/consent.html",
-        {
-            "supporter": supporter,
-            "form": form,
+        lambda: {
             "statement": printing.CONSENT_STATEMENT,
             "trained": services.completed_basic(supporter),
         },
@@ -820,32 +839,16 @@ def supporter_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Rule S3: the supporter leaves every roster at once; their active dispatches stop (S5)."""
     supporter = _supporter(request, pk)
     _only_keeper(request.user, supporter)
-    form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.withdraw(
-                request.user,
-                supporter,
-                on=form.cleaned_data.get("withdrawn_on"),
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The withdrawal was recorded: the supporter left every roster."),
-            )
-            return redirect("supporters:detail", supporter.pk)
-    else:
-        services.log_supporter("supporter.viewed", request.user, supporter, request)
-    return render(
+    return _keeper_form(
         request,
+        supporter,
+        WithdrawForm(request.POST or None),
+        lambda c: services.withdraw(
+            request.user, supporter, on=c.get("withdrawn_on"), reason=c["reason"], request=request
+        ),
+        _("The withdrawal was recorded: the supporter left every roster."),
         "supporters/supporter/withdraw.html",
-        {
-            "supporter": supporter,
-            "form": form,
+        lambda: {
             "rosters": RosterEntry.objects.current().filter(supporter=supporter).count(),
             "active": Dispatch.objects.filter(
                 supporter=supporter, state__in=(DispatchState.ACTIVE, DispatchState.MATCHED)
@@ -859,37 +862,37 @@ def supporter_account(request: HttpRequest, pk: int) -> HttpResponse:
     """The supporter's own login for the phone view of their dispatches."""
     supporter = _supporter(request, pk)
     _only_keeper(request.user, supporter)
-    form = AccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.give_account(
-                request.user,
-                supporter,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The account was created."))
-            return redirect("supporters:detail", supporter.pk)
-    else:
-        services.log_supporter("supporter.viewed", request.user, supporter, request)
-    return render(
-        request, "supporters/supporter/account.html", {"supporter": supporter, "form": form}
+    return _keeper_form(
+        request,
+        supporter,
+        AccountForm(request.POST or None),
+        lambda c: services.give_account(
+            request.user,
+            supporter,
+            username=c["username"],
+            password=c["password"],
+            request=request,
+        ),
+        _("The account was created."),
+        "supporters/supporter/account.html",
     )
 
 
 # --- the roster (rule S3) -------------------------------------------------------------------
 
 
-@member_required
-def roster_give(request: HttpRequest) -> HttpResponse:
+def _roster_keeper(request: HttpRequest, what: str) -> set[int]:
+    """The prefectures whose roster the user hands over (rule S3); none: refused."""
     require(request.user, Action.CREATE, Kind.ROSTER)
     trainers = _trainer_prefectures(request.user)
     if not trainers:
-        raise Denied("give roster")
+        raise Denied(what)
+    return trainers
+
+
+@member_required
+def roster_give(request: HttpRequest) -> HttpResponse:
+    trainers = _roster_keeper(request, "give roster")
     form = RosterGiveForm(request.POST or None, prefecture_ids=trainers)
     registered = (
         selectors.supporters(request.user)
@@ -924,10 +927,7 @@ def roster_give(request: HttpRequest) -> HttpResponse:
 @member_required
 def releases(request: HttpRequest) -> HttpResponse:
     """The history of the roster's hand-overs, with how many each municipality confirmed."""
-    require(request.user, Action.CREATE, Kind.ROSTER)
-    trainers = _trainer_prefectures(request.user)
-    if not trainers:
-        raise Denied("roster history")
+    trainers = _roster_keeper(request, "roster history")
     qs = (
         RosterRelease.objects.filter(agency__prefecture_id__in=trainers)
         .select_related("agency", "given_by")
