@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from tsunagi.access.policy import (
     require,
 )
 from tsunagi.agencies.models import Agency
-from tsunagi.agencies.services import EditConflict
+from tsunagi.editing import apply_fields, bump, check_version, choices_list
 
 from . import rules
 from .choices import Problem, Relationship, Urgency
@@ -179,57 +179,16 @@ def _log_change(
     )
 
 
-def _choices_list(value: Iterable[str], allowed: Iterable[str], field: str) -> list[str]:
-    allowed = set(allowed)
-    if isinstance(value, str):  # one choice sent on its own ("phone"), not letter by letter
-        value = [value] if value else []
-    values = list(dict.fromkeys(value or []))
-    unknown = [v for v in values if v not in allowed]
-    if unknown:
-        raise ValidationError({field: _("Unknown choice: %(v)s") % {"v": ", ".join(unknown)}})
-    return values
-
-
-def _apply(obj: Any, data: Mapping[str, Any], fields: Sequence[str]) -> list[str]:
-    """Set the given fields; return the names of those whose value changed."""
-    changed = []
-    for key, value in data.items():
-        if key not in fields:
-            continue
-        field = obj._meta.get_field(key)
-        if field.is_relation:
-            # Compare and set by id: an object or its id may be given.
-            value = getattr(value, "pk", value)
-            if getattr(obj, field.attname) != value:
-                setattr(obj, field.attname, value)
-                changed.append(key)
-        elif getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed.append(key)
-    return changed
-
-
-def _check_version(obj: Any, version: int | None) -> None:
-    if version is not None and version != obj.version:
-        raise EditConflict(obj)
-
-
-def _bump(obj: Any) -> None:
-    obj.version = F("version") + 1
-    obj.save()
-    obj.refresh_from_db()
-
-
 # --- persons --------------------------------------------------------------------------------
 
 
 def _validate_person(person: Person) -> None:
     from .choices import ContactMethod
 
-    person.preferred_contact = _choices_list(
+    person.preferred_contact = choices_list(
         person.preferred_contact, ContactMethod.values, "preferred_contact"
     )
-    person.avoided_contact = _choices_list(
+    person.avoided_contact = choices_list(
         person.avoided_contact, ContactMethod.values, "avoided_contact"
     )
     both = set(person.preferred_contact) & set(person.avoided_contact)
@@ -256,7 +215,7 @@ def create_person(
     """Register a person; refuse with the candidates when the agency may already know them."""
     person = Person(agency=agency, created_by=actor if getattr(actor, "pk", None) else None)
     require(actor, Action.CREATE, Kind.PERSON, person)
-    _apply(person, data, PERSON_FIELDS)
+    apply_fields(person, data, PERSON_FIELDS)
     _validate_person(person)
     if not allow_duplicate:
         candidates = find_duplicates(actor, person)
@@ -278,11 +237,11 @@ def update_person(
 ) -> Person:
     current = Person.objects.select_for_update().get(pk=person.pk)
     require(actor, Action.CHANGE, Kind.PERSON, current)
-    _check_version(current, version)
-    changed = _apply(current, data, PERSON_FIELDS)
+    check_version(current, version)
+    changed = apply_fields(current, data, PERSON_FIELDS)
     _validate_person(current)
     if changed:
-        _bump(current)
+        bump(current)
         _log_change("person.changed", actor, current, request, fields=changed)
     return current
 
@@ -331,7 +290,7 @@ def update_household(
     request: HttpRequest | None = None,
 ) -> Household:
     require(actor, Action.CHANGE, Kind.HOUSEHOLD, household)
-    changed = _apply(household, data, ("name", "notes"))
+    changed = apply_fields(household, data, ("name", "notes"))
     household.full_clean(exclude=["agency", "created_by"])
     if changed:
         household.save()
@@ -401,7 +360,7 @@ def _next_case_number(agency: Agency, day: datetime.date) -> str:
 
 
 def _validate_case(case: Case) -> None:
-    case.problems = _choices_list(case.problems, Problem.values, "problems")
+    case.problems = choices_list(case.problems, Problem.values, "problems")
     if case.main_problem and case.main_problem not in case.problems:
         case.problems.append(case.main_problem)
     if case.closed_on and case.closed_on < case.opened_on:
@@ -429,7 +388,7 @@ def open_case(
     day = opened_on or timezone.localdate()
     case = Case(agency=person.agency, person=person, opened_on=day, created_by=actor)
     require(actor, Action.CREATE, Kind.CASE, case)
-    _apply(case, data or {}, CASE_FIELDS)
+    apply_fields(case, data or {}, CASE_FIELDS)
     _validate_case(case)
     for _attempt in range(5):
         case.number = _next_case_number(person.agency, day)
@@ -458,13 +417,13 @@ def update_case(
     """Problems, screening outcome, accompaniment, closing or reopening (never forced, rule C)."""
     current = Case.objects.select_for_update().get(pk=case.pk)
     require(actor, Action.CHANGE, Kind.CASE, current)
-    _check_version(current, version)
+    check_version(current, version)
     if "screening" in data and data["screening"] and not data.get("screened_on"):
         data = {**data, "screened_on": current.screened_on or timezone.localdate()}
-    changed = _apply(current, data, CASE_FIELDS)
+    changed = apply_fields(current, data, CASE_FIELDS)
     _validate_case(current)
     if changed:
-        _bump(current)
+        bump(current)
         _log_change("case.changed", actor, current, request, fields=changed)
     return current
 
@@ -516,7 +475,7 @@ def set_restriction(
 
 
 def _validate_contact(contact: Contact) -> None:
-    contact.urgent = _choices_list(contact.urgent, Urgency.values, "urgent")
+    contact.urgent = choices_list(contact.urgent, Urgency.values, "urgent")
     _check_contact_time(contact.occurred_at)
     if contact.initiator_person_id is not None:
         caller = Person.objects.filter(pk=contact.initiator_person_id).first()
@@ -569,7 +528,7 @@ def record_contact(
     require(actor, Action.CREATE, Kind.CONTACT, contact)
     require(actor, Action.VIEW, Kind.CASE, case)
     values = {"staff": actor, "occurred_at": timezone.now(), **data}
-    _apply(contact, values, CONTACT_FIELDS)
+    apply_fields(contact, values, CONTACT_FIELDS)
     _validate_contact(contact)
     contact.save()
     _log_change("contact.recorded", actor, contact, request, case=case.pk)
@@ -583,7 +542,7 @@ def update_contact(
 ) -> Contact:
     require(actor, Action.CHANGE, Kind.CONTACT, contact)
     heard_before = set(contact.urgent or [])
-    changed = _apply(contact, data, CONTACT_FIELDS)
+    changed = apply_fields(contact, data, CONTACT_FIELDS)
     _validate_contact(contact)
     if changed:
         contact.save()
@@ -604,7 +563,7 @@ def _validate_assessment(assessment: Assessment) -> None:
     from .choices import Connection
 
     if assessment.connections is not None:  # None: isolation not asked about yet
-        assessment.connections = _choices_list(
+        assessment.connections = choices_list(
             assessment.connections, Connection.values, "connections"
         )
     if assessment.assessed_on and assessment.assessed_on > timezone.localdate():
@@ -624,7 +583,7 @@ def record_assessment(
         agency=case.agency, case=case, assessed_by=actor, assessed_on=timezone.localdate()
     )
     require(actor, Action.CREATE, Kind.ASSESSMENT, assessment)
-    _apply(assessment, data, ASSESSMENT_FIELDS)
+    apply_fields(assessment, data, ASSESSMENT_FIELDS)
     _validate_assessment(assessment)
     assessment.save()
     _log_change("assessment.recorded", actor, assessment, request, case=case.pk)

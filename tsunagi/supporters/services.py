@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +33,7 @@ from tsunagi.access.policy import (
     require,
 )
 from tsunagi.agencies.models import Agency, AgencyKind
-from tsunagi.agencies.services import EditConflict
+from tsunagi.editing import apply_fields, bump, check_version, choices_list
 from tsunagi.people.models import Case, Person
 from tsunagi.web.wareki import EARLIEST
 
@@ -67,39 +66,6 @@ from .models import (
 )
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _check_version(obj: Any, version: int | None) -> None:
-    if version is not None and version != obj.version:
-        raise EditConflict(obj)
-
-
-def _bump(obj: Any) -> None:
-    obj.version = F("version") + 1
-    obj.save()
-    obj.refresh_from_db()
-
-
-def _apply(obj: Any, data: Mapping[str, Any], fields: Sequence[str]) -> list[str]:
-    changed = []
-    for name in fields:
-        if name in data:
-            value = data[name]
-            if isinstance(value, str):
-                value = value.strip()
-            if getattr(obj, name) != value:
-                setattr(obj, name, value)
-                changed.append(name)
-    return changed
-
-
-def _choices(value: Iterable[str] | None, allowed: Iterable[str], field: str) -> list[str]:
-    values = list(dict.fromkeys(value or []))
-    allowed_set = set(allowed)
-    bad = [v for v in values if v not in allowed_set]
-    if bad:
-        raise ValidationError({field: [_("Unknown choice: %(v)s") % {"v": ", ".join(bad)}]})
-    return values
 
 
 def _check_day(day: datetime.date | None, field: str, errors: dict[str, list[str]]) -> None:
@@ -229,7 +195,7 @@ def create_course(
         organiser=organiser, prefecture_id=organiser.prefecture_id, created_by=actor
     )
     require(actor, Action.CREATE, Kind.TRAINING, course)
-    _apply(course, data, COURSE_FIELDS)
+    apply_fields(course, data, COURSE_FIELDS, strip=True)
     _validate_course(course)
     course.save()
     for i, session in enumerate(sessions):
@@ -249,11 +215,11 @@ def update_course(
 ) -> TrainingCourse:
     current = TrainingCourse.objects.select_for_update().get(pk=course.pk)
     require(actor, Action.CHANGE, Kind.TRAINING, current)
-    _check_version(current, version)
-    changed = _apply(current, data, COURSE_FIELDS)
+    check_version(current, version)
+    changed = apply_fields(current, data, COURSE_FIELDS, strip=True)
     _validate_course(current)
     if changed:
-        _bump(current)
+        bump(current)
         audit.record(
             "training.changed",
             actor=actor,
@@ -267,7 +233,7 @@ def update_course(
 
 def _add_session(course: TrainingCourse, data: Mapping[str, Any], prefix: str) -> TrainingSession:
     session = TrainingSession(course=course)
-    _apply(session, data, ("held_on", "starts_at", "ends_at", "topic", "format"))
+    apply_fields(session, data, ("held_on", "starts_at", "ends_at", "topic", "format"), strip=True)
     errors: dict[str, list[str]] = {}
     if not session.topic:
         errors[f"{prefix}.topic"] = [_("Enter the topic of the session.")]
@@ -426,8 +392,8 @@ def _validate_supporter(s: Supporter) -> None:
             % {"a": this_year - 100, "b": this_year - 15}
         ]
     try:
-        s.availability = _choices(s.availability, Slot.values, "availability")
-        s.languages = _choices(s.languages, Language.values, "languages")
+        s.availability = choices_list(s.availability, Slot.values, "availability")
+        s.languages = choices_list(s.languages, Language.values, "languages")
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -447,7 +413,7 @@ def register_trainee(
     """A trainee's record, kept by the training prefecture; on the roster only after S2."""
     supporter = Supporter(prefecture_id=prefecture_id)
     require(actor, Action.CREATE, Kind.SUPPORTER, supporter)
-    _apply(supporter, data, SUPPORTER_FIELDS)
+    apply_fields(supporter, data, SUPPORTER_FIELDS, strip=True)
     _validate_supporter(supporter)
     supporter.save()
     supporter.areas.set(list(areas))
@@ -469,10 +435,10 @@ def update_supporter(
     (contact, availability, languages, preferences) and the areas they can cover."""
     current = Supporter.objects.select_for_update().get(pk=supporter.pk)
     require(actor, Action.CHANGE, Kind.SUPPORTER, current)
-    _check_version(current, version)
+    check_version(current, version)
     keeper = current.prefecture_id in prefectures_with(actor, Role.PREFECTURAL_OFFICER)
     fields = SUPPORTER_FIELDS if keeper else OWN_FIELDS
-    changed = _apply(current, data, fields)
+    changed = apply_fields(current, data, fields, strip=True)
     _validate_supporter(current)
     if areas is not None:
         new = {getattr(a, "pk", a) for a in areas}
@@ -480,7 +446,7 @@ def update_supporter(
             current.areas.set(list(new))
             changed.append("areas")
     if changed:
-        _bump(current)
+        bump(current)
         log_supporter("supporter.changed", actor, current, request, fields=changed)
     return current
 
@@ -538,7 +504,7 @@ def record_consent(
     current.consent_signed_on = signed_on
     current.consent_explained = True
     current.consent_recorded_by = actor
-    _bump(current)
+    bump(current)
     log_supporter("supporter.consent", actor, current, request, signed_on=str(signed_on))
     return current
 
@@ -567,7 +533,7 @@ def withdraw(
         raise ValidationError(errors)
     current.withdrawn_on = day
     current.withdrawal_reason = reason.strip()[:200]
-    _bump(current)
+    bump(current)
     for dispatch in Dispatch.objects.filter(
         supporter=current, state__in=(DispatchState.ACTIVE, DispatchState.MATCHED)
     ):
@@ -787,8 +753,8 @@ def _validate_request(d: Dispatch) -> None:
     if d.wants_sex not in SupporterSex.values:
         errors["wants_sex"] = [_("Choose a valid value.")]
     try:
-        d.wanted_slots = _choices(d.wanted_slots, Slot.values, "wanted_slots")
-        d.wanted_languages = _choices(d.wanted_languages, Language.values, "wanted_languages")
+        d.wanted_slots = choices_list(d.wanted_slots, Slot.values, "wanted_slots")
+        d.wanted_languages = choices_list(d.wanted_languages, Language.values, "wanted_languages")
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -821,7 +787,7 @@ def request_dispatch(
             {"person": ["S4: " + _("Supporters are dispatched by a municipality's office.")]}
         )
     values = {"requested_on": timezone.localdate(), **data}
-    _apply(dispatch, values, REQUEST_FIELDS)
+    apply_fields(dispatch, values, REQUEST_FIELDS, strip=True)
     _validate_request(dispatch)
     case = (
         Case.objects.filter(person=person, agency_id=person.agency_id, closed_on__isnull=True)
@@ -847,7 +813,17 @@ def request_dispatch(
 
 def _locked(dispatch: Dispatch, version: int | None = None) -> Dispatch:
     current = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
-    _check_version(current, version)
+    check_version(current, version)
+    return current
+
+
+def _editable(actor: Any, dispatch: Dispatch, version: int | None, refusal: str) -> Dispatch:
+    """The dispatch, locked, for a change allowed only before the start (request, plan,
+    consents); `refusal` says why not once it has started."""
+    current = _locked(dispatch, version)
+    require(actor, Action.CHANGE, Kind.DISPATCH, current)
+    if current.state not in rules.EDITABLE_STATES:
+        raise ValidationError({"state": [refusal]})
     return current
 
 
@@ -872,14 +848,13 @@ def update_request(
     version: int | None = None,
     request: HttpRequest | None = None,
 ) -> Dispatch:
-    current = _locked(dispatch, version)
-    require(actor, Action.CHANGE, Kind.DISPATCH, current)
-    if current.state not in rules.EDITABLE_STATES:
-        raise ValidationError({"state": [_("The request can be changed only before the start.")]})
-    changed = _apply(current, data, REQUEST_FIELDS)
+    current = _editable(
+        actor, dispatch, version, _("The request can be changed only before the start.")
+    )
+    changed = apply_fields(current, data, REQUEST_FIELDS, strip=True)
     _validate_request(current)
     if changed:
-        _bump(current)
+        bump(current)
         log_dispatch_work("dispatch.changed", actor, current, current, request, fields=changed)
     return current
 
@@ -929,7 +904,7 @@ def match(
     current.match_reasons = reasons
     current.state = DispatchState.MATCHED
     current.supporter_consent_on = None  # the consent was the previous supporter's
-    _bump(current)
+    bump(current)
     log_dispatch_work("dispatch.matched", actor, current, current, request, supporter=supporter.pk)
     return current
 
@@ -944,11 +919,10 @@ def write_plan(
     request: HttpRequest | None = None,
 ) -> Dispatch:
     """Rule S4: the purpose, the activity plan and the activities (派遣目的・活動計画・活動内容)."""
-    current = _locked(dispatch, version)
-    require(actor, Action.CHANGE, Kind.DISPATCH, current)
-    if current.state not in rules.EDITABLE_STATES:
-        raise ValidationError({"state": [_("The plan can be changed only before the start.")]})
-    changed = _apply(current, data, PLAN_FIELDS)
+    current = _editable(
+        actor, dispatch, version, _("The plan can be changed only before the start.")
+    )
+    changed = apply_fields(current, data, PLAN_FIELDS, strip=True)
     if current.starts_on and current.ends_on and current.ends_on < current.starts_on:
         raise ValidationError({"ends_on": [_("The dispatch ends before it starts.")]})
     if current.starts_on and current.starts_on < current.requested_on:
@@ -958,7 +932,7 @@ def write_plan(
         if {"purpose", "activity_plan", "activities"} & set(changed):
             current.person_consent_on = None
             current.supporter_consent_on = None
-        _bump(current)
+        bump(current)
         log_dispatch_work("dispatch.planned", actor, current, current, request, fields=changed)
     return current
 
@@ -977,10 +951,7 @@ def record_consents(
 ) -> Dispatch:
     """Rule S4: the consent of the person (or the family) and of the supporter to the dispatch
     plan, each with its date."""
-    current = _locked(dispatch, version)
-    require(actor, Action.CHANGE, Kind.DISPATCH, current)
-    if current.state not in rules.EDITABLE_STATES:
-        raise ValidationError({"state": [_("Consents are recorded before the start.")]})
+    current = _editable(actor, dispatch, version, _("Consents are recorded before the start."))
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     if not (current.purpose and current.activity_plan and current.activities):
@@ -1015,7 +986,7 @@ def record_consents(
         current.person_consent_by = person_consent_by
     if supporter_consent_on is not None:
         current.supporter_consent_on = supporter_consent_on
-    _bump(current)
+    bump(current)
     log_dispatch_work("dispatch.consents", actor, current, current, request)
     return current
 
@@ -1062,7 +1033,7 @@ def start(
     if supporter.user_id is not None:
         current.grant = _dispatch_grant(actor, current, supporter.user, request)
     current.state = DispatchState.ACTIVE
-    _bump(current)
+    bump(current)
     log_dispatch_work("dispatch.started", actor, current, current, request)
     return current
 
@@ -1099,7 +1070,7 @@ def share_household(
     if current.grant is not None and current.grant.is_active():
         raise ValidationError({"grant": [_("The household is already shared with the supporter.")]})
     current.grant = _dispatch_grant(actor, current, supporter.user, request)
-    _bump(current)
+    bump(current)
     log_dispatch_work("dispatch.shared", actor, current, current, request)
     return current
 
@@ -1141,7 +1112,7 @@ def _stop(
         )[:200]
         grant.save(update_fields=["ended_at", "ended_by", "end_reason"])
         audit.personal("grant.ended", actor, grant, request, reason=grant.end_reason)
-    _bump(current)
+    bump(current)
     log_dispatch_work(
         "dispatch.stopped" if state == DispatchState.STOPPED else "dispatch.ended",
         actor,
@@ -1219,7 +1190,7 @@ def cancel(
     current.state = DispatchState.CANCELLED
     current.stop_reason = reason.strip()
     current.stopped_at, current.stopped_by = timezone.now(), actor
-    _bump(current)
+    bump(current)
     log_dispatch_work("dispatch.cancelled", actor, current, current, request)
     return current
 
@@ -1260,7 +1231,7 @@ def record_visit(
         else:
             require(actor, Action.VIEW, Kind.DISPATCH, current)
             raise Denied("record visit")
-    _apply(report, data, VISIT_FIELDS)
+    apply_fields(report, data, VISIT_FIELDS, strip=True)
     errors = rules.visit_findings(
         state=current.state,
         visited_on=report.visited_on,
@@ -1345,7 +1316,7 @@ def report_incident(
 
     incident = Incident(agency_id=dispatch.agency_id, dispatch=dispatch, reported_by=actor)
     require(actor, Action.CREATE, Kind.INCIDENT, incident)
-    _apply(incident, data, INCIDENT_FIELDS)
+    apply_fields(incident, data, INCIDENT_FIELDS, strip=True)
     errors: dict[str, list[str]] = {}
     if incident.occurred_at is None:
         errors["occurred_at"] = [_("Enter when it happened.")]
@@ -1409,7 +1380,7 @@ def add_incident_step(
     if current.acknowledged_at is None:
         current.acknowledged_at, current.acknowledged_by = timezone.now(), actor
     current.state = IncidentState.FOLLOWING_UP
-    _bump(current)
+    bump(current)
     log_dispatch_work("incident.step", actor, current, current.dispatch, request)
     return step
 
@@ -1426,7 +1397,7 @@ def close_incident(
     """Rule S8: closed after at least one follow-up step, with how it was resolved."""
     current = Incident.objects.select_for_update().get(pk=incident.pk)
     require(actor, Action.CHANGE, Kind.INCIDENT, current)
-    _check_version(current, version)
+    check_version(current, version)
     if current.state == IncidentState.CLOSED:
         raise ValidationError({"summary": [_("The incident is already closed.")]})
     findings = rules.closure_findings(current.steps.count(), summary)
@@ -1440,7 +1411,7 @@ def close_incident(
     current.state = IncidentState.CLOSED
     current.closed_at, current.closed_by = timezone.now(), actor
     current.closure_summary = summary.strip()
-    _bump(current)
+    bump(current)
     log_dispatch_work("incident.closed", actor, current, current.dispatch, request)
     return current
 
@@ -1460,7 +1431,7 @@ def report_found_case(
     supporter = Supporter.objects.filter(user=actor).first() if actor.pk else None
     found = FoundCase(agency=agency, reported_by=actor, supporter=supporter)
     require(actor, Action.CREATE, Kind.FOUND_CASE, found)
-    _apply(found, data, ("where", "description", "estimated_age", "urgent"))
+    apply_fields(found, data, ("where", "description", "estimated_age", "urgent"), strip=True)
     errors: dict[str, list[str]] = {}
     if not found.where:
         errors["where"] = [_("Write where (the area or the address as you know it).")]
