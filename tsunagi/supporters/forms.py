@@ -41,6 +41,23 @@ from .models import (
 # --- training (rule S1) ---------------------------------------------------------------------
 
 
+def slots_field(label: Any) -> forms.MultipleChoiceField:
+    """The weekly time slots as check boxes (a supporter's availability, a request's wish)."""
+    return forms.MultipleChoiceField(
+        label=label, choices=Slot.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def languages_field() -> forms.MultipleChoiceField:
+    """The languages as check boxes (a supporter's, a request's wish)."""
+    return forms.MultipleChoiceField(
+        label=_("languages"),
+        choices=Language.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
 class CourseForm(TsunagiForm):
     kind = forms.ChoiceField(label=_("kind"), choices=CourseKind.choices)
     title = forms.CharField(label=_("title"), max_length=200)
@@ -152,18 +169,8 @@ class SupporterForm(TsunagiForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    availability = forms.MultipleChoiceField(
-        label=_("available"),
-        choices=Slot.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    languages = forms.MultipleChoiceField(
-        label=_("languages"),
-        choices=Language.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    availability = slots_field(_("available"))
+    languages = languages_field()
     preferences = forms.CharField(
         label=_("their own preferences"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -316,18 +323,8 @@ class DispatchRequestForm(TsunagiForm):
         required=False,
     )
     wants_peer = forms.BooleanField(label=_("a peer supporter asked for"), required=False)
-    wanted_slots = forms.MultipleChoiceField(
-        label=_("when visits suit"),
-        choices=Slot.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    wanted_languages = forms.MultipleChoiceField(
-        label=_("languages"),
-        choices=Language.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    wanted_slots = slots_field(_("when visits suit"))
+    wanted_languages = languages_field()
     request_notes = forms.CharField(
         label=_("notes on the request"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from tsunagi.web.forms import JapaneseDateField, PhoneField, TsunagiForm
 from tsunagi.web.text import to_halfwidth
 
-from .models import IncidentKind, Language, MetWhom, Severity, Slot, VisitPlace
+from .forms import languages_field, slots_field
+from .models import IncidentKind, MetWhom, Severity, VisitPlace
 
 
 class WideDigitsIntegerField(forms.IntegerField):
@@ -118,18 +119,8 @@ class MeForm(TsunagiForm):
 
     phone = PhoneField(label=_("phone"), required=False, max_length=20)
     email = forms.EmailField(label=_("e-mail"), required=False)
-    availability = forms.MultipleChoiceField(
-        label=_("available"),
-        choices=Slot.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    languages = forms.MultipleChoiceField(
-        label=_("languages"),
-        choices=Language.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    availability = slots_field(_("available"))
+    languages = languages_field()
     preferences = forms.CharField(
         label=_("your own preferences"),
         required=False,
