@@ -168,23 +168,34 @@ def protect(
     if not exact:
         people = _people(values, persons, row_totals, col_totals)
         limit = threshold()
+        some = False
         for r, row in enumerate(grid):
             for c, value in enumerate(row):
                 if value > 0 and people[r][c] < limit:  # rule P1
-                    hidden[r][c] = True
+                    hidden[r][c] = some = True
                 if force is not None and r < len(force) and c < len(force[r]) and force[r][c]:
-                    hidden[r][c] = True  # rule P2 across periods and areas
-        _secondary(grid, hidden, lines)
+                    hidden[r][c] = some = True  # rule P2 across periods and areas
+        if some:  # nothing hidden: nothing to recover
+            _secondary(grid, hidden, lines, crossing=row_totals and col_totals)
+    text = hidden_text()
     cells: list[list[Cell]] = [
-        [hidden_text() if hidden[r][c] else grid[r][c] for c in range(cols)] for r in range(rows)
+        [text if hidden[r][c] else grid[r][c] for c in range(cols)] for r in range(rows)
     ]
     return Protected(cells=cells, hidden=hidden)
 
 
 def _secondary(
-    grid: list[list[int]], hidden: list[list[bool]], lines: list[list[tuple[int, int]]]
+    grid: list[list[int]],
+    hidden: list[list[bool]],
+    lines: list[list[tuple[int, int]]],
+    crossing: bool = True,
 ) -> None:
-    """rule P2: hide more cells until no hidden cell can be recovered from the totals."""
+    """rule P2: hide more cells until no hidden cell can be recovered from the totals.
+    `crossing`: the lines cross (rows with totals and columns with totals). When they do not
+    (totals one way only), no two lines share a cell, so a combination of their equations
+    holds the cells of every line it takes, and it is one cell only when a line has one hidden
+    cell: once every line holds none or two or more, nothing is determined, and the exact check
+    (`determined`) would find nothing."""
     while True:
         changed = True
         while changed:
@@ -194,7 +205,7 @@ def _secondary(
                 if len(shut) == 1:
                     _hide_smallest(grid, hidden, line)
                     changed = True
-        if not lines:
+        if not lines or not crossing:
             return
         found = determined(hidden, lines)
         if not found:

@@ -9,15 +9,18 @@ may not see answers 404.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -286,6 +289,21 @@ def population(area: Area) -> int | None:
 # --- the figures ------------------------------------------------------------------------------
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while the figures are summed and suppressed: they
+    make tens of thousands of small dicts and lists (no cycles), and each full collection on
+    the way walks every object of the process (it was most of the time of a prefecture's
+    year). Reference counting still frees them; the collector runs again after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 @dataclass
 class Figure:
     value: int = 0
@@ -293,38 +311,81 @@ class Figure:
 
 
 class Figures:
-    """The summed figures of an area: by (measure, key, month), with a lower bound of persons."""
+    """The summed figures of an area: by (measure, key, month), with a lower bound of persons.
+    The totals by month and by key are summed once, on first use, and so are the months one by
+    one (dict lookups afterwards: the tables ask for them cell by cell)."""
 
     def __init__(self, cells: dict[tuple[str, str, date], Figure], months: Months) -> None:
         self.cells = cells
         self.period = months
+        # (measure, month) and (measure, key or None for every key): [value, persons]
+        self._totals: dict[Any, list[int]] | None = None
+        self._names: dict[str, list[str]] = {}
+        self._only: dict[date, Figures] | None = None
+
+    def _index(self) -> dict[Any, list[int]]:
+        if self._totals is None:
+            totals: dict[Any, list[int]] = {}
+            names: dict[str, set[str]] = defaultdict(set)
+            get = totals.get
+            for (name, key, day), fig in self.cells.items():
+                value, persons = fig.value, fig.persons
+                for at in ((name, day), (name, key), (name, None)):
+                    found = get(at)
+                    if found is None:
+                        totals[at] = [value, persons]
+                    else:
+                        found[0] += value
+                        if persons > found[1]:
+                            found[1] = persons  # at least the largest part's persons
+                names[name].add(key)
+            self._totals = totals
+            self._names = {name: sorted(found) for name, found in names.items()}
+        return self._totals
+
+    def _total(self, at: Any) -> Figure:
+        found = self._index().get(at)
+        return Figure(found[0], found[1]) if found else Figure()
 
     def get(self, measure: str, key: str, month: date) -> Figure:
         return self.cells.get((measure, key, month), Figure())
 
     def month_total(self, measure: str, month: date) -> Figure:
-        found = Figure()
-        for (name, _key, day), fig in self.cells.items():
-            if name == measure and day == month:
-                found.value += fig.value
-                found.persons = max(found.persons, fig.persons)
-        return found
+        return self._total((measure, month))
 
     def only(self, month: date) -> Figures:
-        """The figures of one month of the period (its own table, rule P2 across periods)."""
-        cells = {k: v for k, v in self.cells.items() if k[2] == month}
-        return Figures(cells, Months(month, month))
+        """The figures of one month of the period (its own table, rule P2 across periods); the
+        same object each time it is asked for."""
+        if self._only is None:
+            totals = self._index()
+            split: dict[date, dict[tuple[str, str, date], Figure]] = defaultdict(dict)
+            for cell, fig in self.cells.items():
+                split[cell[2]][cell] = fig
+            self._only = {}
+            for day, cells in split.items():
+                # a month's totals: its cells by key, and the month's totals of the period
+                own: dict[Any, list[int]] = {}
+                names: dict[str, list[str]] = defaultdict(list)
+                for (name, key, _day), fig in cells.items():
+                    own[(name, key)] = [fig.value, fig.persons]
+                    names[name].append(key)
+                    if (name, day) not in own:
+                        own[(name, day)] = list(totals[(name, day)])
+                        own[(name, None)] = list(totals[(name, day)])
+                part = Figures(cells, Months(day, day))
+                part._totals = own
+                part._names = {name: sorted(found) for name, found in names.items()}
+                self._only[day] = part
+        if month not in self._only:
+            self._only[month] = Figures({}, Months(month, month))
+        return self._only[month]
 
     def keys(self, measure: str) -> list[str]:
-        return sorted({key for (name, key, _d) in self.cells if name == measure})
+        self._index()
+        return list(self._names.get(measure, ()))
 
     def period_total(self, measure: str, key: str | None = None) -> Figure:
-        found = Figure()
-        for (name, k, _day), fig in self.cells.items():
-            if name == measure and (key is None or k == key):
-                found.value += fig.value
-                found.persons = max(found.persons, fig.persons)
-        return found
+        return self._total((measure, key))
 
 
 def area_filter(area: Area) -> Q:
@@ -337,41 +398,53 @@ def area_filter(area: Area) -> Q:
     return Q(prefecture_id=area.pk)
 
 
+def _summed(grouped: Any) -> dict[tuple[str, str, date], Figure]:
+    return {
+        (measure, key, month): Figure(int(value), int(persons))
+        for measure, key, month, value, persons in grouped
+    }
+
+
 def load(area: Area, months: Months, measures: tuple[str, ...] | None = None) -> Figures:
-    """One query: the rows of the area and period summed per (measure, key, month, agency); the
-    persons of a cell are at least the largest agency's (a person may be known to two)."""
+    """One query: the rows of the area and period summed per (measure, key, month); the persons
+    of a cell are at least the largest agency's (a person may be known to two). Each agency has
+    one row per (municipality, month, measure, key) in `MonthlyFigure` and one per (month,
+    measure, key) in `AgencyMonthFigure` (services.py writes them so), so the largest agency's
+    persons are the largest row's: PostgreSQL sums, the rows never come to Python."""
     table: Any = MonthlyFigure if isinstance(area, Municipality) else AgencyMonthFigure
     rows = table.objects.filter(area_filter(area), month__gte=months.first, month__lte=months.last)
     if measures is not None:
         rows = rows.filter(measure__in=measures)
     grouped = (
         rows.order_by()
-        .values_list("measure", "key", "month", "agency_id")
-        .annotate(v=Sum("value"), p=Sum("persons"))
+        .values_list("measure", "key", "month")
+        .annotate(v=Sum("value"), p=Max("persons"))
     )
-    cells: dict[tuple[str, str, date], Figure] = defaultdict(Figure)
-    for measure, key, month, _agency, value, persons in grouped:
-        fig = cells[(measure, key, month)]
-        fig.value += int(value)
-        fig.persons = max(fig.persons, int(persons))
-    return Figures(dict(cells), months)
+    return Figures(_summed(grouped), months)
 
 
-def _split(rows: Any, by: str, months: Months) -> dict[int, Figures]:
+def _split(
+    rows: Any, by: str, months: Months, one_row_per_agency: bool = True
+) -> dict[int, Figures]:
     """`rows` (monthly figures of the period) summed per `by` (a municipality or an agency)
-    as `load` sums an area's."""
-    grouped = (
-        rows.filter(month__gte=months.first, month__lte=months.last)
-        .order_by()
-        .values_list(by, "measure", "key", "month", "agency_id")
-        .annotate(v=Sum("value"), p=Sum("persons"))
-    )
-    cells: dict[int, dict[tuple[str, str, date], Figure]] = defaultdict(lambda: defaultdict(Figure))
-    for part, measure, key, month, _agency, value, persons in grouped:
-        fig = cells[part][(measure, key, month)]
-        fig.value += int(value)
-        fig.persons = max(fig.persons, int(persons))
-    return {part: Figures(dict(found), months) for part, found in cells.items()}
+    as `load` sums an area's. `one_row_per_agency`: each agency has one row per (`by`, month,
+    measure, key) among `rows` (a municipality's, an agency's); else an agency's rows of a cell
+    are summed first (several municipalities: persons living elsewhere)."""
+    rows = rows.filter(month__gte=months.first, month__lte=months.last).order_by()
+    cells: dict[int, dict[tuple[str, str, date], Figure]] = defaultdict(dict)
+    if one_row_per_agency:
+        for part, measure, key, month, value, persons in rows.values_list(
+            by, "measure", "key", "month"
+        ).annotate(v=Sum("value"), p=Max("persons")):
+            cells[part][(measure, key, month)] = Figure(int(value), int(persons))
+    else:
+        for part, measure, key, month, _agency, value, persons in rows.values_list(
+            by, "measure", "key", "month", "agency_id"
+        ).annotate(v=Sum("value"), p=Sum("persons")):
+            fig = cells[part].setdefault((measure, key, month), Figure())
+            fig.value += int(value)
+            fig.persons = max(fig.persons, int(persons))
+    return {part: Figures(found, months) for part, found in cells.items()}
 
 
 def components(area: Area, months: Months) -> list[list[Figures]]:
@@ -390,6 +463,7 @@ def components(area: Area, months: Months) -> list[list[Figures]]:
         ),
         "prefecture_id",
         months,
+        one_row_per_agency=False,
     )
     agencies = _split(AgencyMonthFigure.objects.filter(prefecture=area), "agency_id", months)
     return [[*towns.values(), *elsewhere.values()], list(agencies.values())]

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case as When_
 from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from tsunagi.people.models import Assessment, Case, Contact, Person
@@ -58,13 +58,20 @@ def _grouped(
     key: Any = None,
     count: Any = None,
 ) -> Iterator[MonthlyFigure]:
-    """One figure per (agency, municipality, month, key) of the records in `queryset`."""
+    """One figure per (agency, municipality, month, key) of the records in `queryset`: one
+    row each (an empty key and none are the same key, grouped together by the database), which
+    the reading relies on (`selectors.load`: an agency's persons of a cell are its row's)."""
     prefix = person.removesuffix("_id").removesuffix("person") or ""
     town = f"{prefix}person__municipality_id"
     pref = agency.removesuffix("_id") + "__prefecture_id"
     rows = (
         queryset.order_by()
-        .annotate(_month=TruncMonth(day), _key=key if key is not None else Value(""))
+        .annotate(
+            _month=TruncMonth(day),
+            _key=Coalesce(key, Value(""), output_field=CharField())
+            if key is not None
+            else Value(""),
+        )
         .values(agency, pref, town, "_month", "_key")
         .annotate(_value=count or Count("pk"), _persons=Count(person, distinct=True))
     )

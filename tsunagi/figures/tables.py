@@ -11,12 +11,14 @@ suppression on top (rules P1–P3).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tsunagi.agencies.models import Agency
@@ -50,6 +52,7 @@ class Statistics:
     population: int | None = None
 
 
+@functools.lru_cache(maxsize=1024)
 def month_label(day: date) -> str:
     era, year = era_year(day)
     return f"{era.name}{'元' if year == 1 else year}年{day.month}月"
@@ -68,41 +71,48 @@ def _chart(
     return chart, hidden
 
 
-def _monthly(
-    figures: Figures,
-    key: str,
-    title: str,
-    columns: Sequence[str],
-    exact: bool,
-    section: str,
-    labels: Callable[[str], str] | None = None,
-    forced: Forced = None,
-) -> FigureTable:
-    """Months down, measures across, a total row; each column a line of its own (its total is
-    the period's)."""
-    months = figures.period.months
-    values = [[figures.month_total(c, mo).value for c in columns] for mo in months]
-    persons = [[figures.month_total(c, mo).persons for c in columns] for mo in months]
-    names = [month_label(mo) for mo in months] + [_("Total")]
+def _grid(
+    figures: Figures, spec: _Spec, exact: bool, forced: Forced = None
+) -> tuple[list[str], rules.Protected]:
+    """A table's row labels (its total row last) and its cells after suppression: months down
+    and measures across (`spec.monthly`), or one row per key of the measure (the choices in
+    their order, then any other key found); each column a line of its own, with its total."""
+    if spec.monthly:
+        months = figures.period.months
+        totals = [[figures.month_total(c, mo) for c in spec.measures] for mo in months]
+        names = [month_label(mo) for mo in months]
+    else:
+        measure = spec.measures[0]
+        labels = dict(spec.choices)
+        keys = [k for k, _label in spec.choices]
+        keys += [k for k in figures.keys(measure) if k not in labels]
+        totals = [[figures.period_total(measure, k)] for k in keys]
+        names = [labels.get(k, k or spec.unknown) for k in keys]
+    names.append(spec.total)
     shown = rules.protect(
-        values,
-        persons,
+        [[t.value for t in row] for row in totals],
+        [[t.persons for t in row] for row in totals],
         col_totals=True,
         exact=exact,
-        force=_mask(forced, key, names, len(columns)),
+        force=_mask(forced, spec.key, names, len(spec.measures)),
     )
-    heads = [str(labels(c)) if labels else str(m.LABELS[c]) for c in columns]
+    return names, shown
+
+
+def _monthly(figures: Figures, spec: _Spec, exact: bool, forced: Forced = None) -> FigureTable:
+    """Months down, measures across, a total row (the period's)."""
+    names, shown = _grid(figures, spec, exact, forced)
     rows = [[name, *cells] for name, cells in zip(names, shown.cells, strict=True)]
     chart, hidden = _chart(names[:-1], [row[0] for row in shown.cells[:-1]])
     return FigureTable(
-        key=key,
-        title=title,
-        headers=[_("Month"), *heads],
+        key=spec.key,
+        title=spec.title,
+        headers=list(spec.heads),
         rows=rows,
         chart=chart,
         hidden_bars=hidden,
         trend=True,
-        section=section,
+        section=spec.section,
     )
 
 
@@ -121,49 +131,25 @@ def _mask(forced: Forced, key: str, names: Sequence[str], width: int) -> list[li
 
 def _hidden_cells(table: Table) -> set[tuple[str, int]]:
     """The suppressed cells of a table of counts, as (row label, column)."""
+    text = rules.hidden_text()
     return {
-        (str(row[0]), c)
-        for row in table.rows
-        for c, cell in enumerate(row[1:])
-        if cell == rules.hidden_text()
+        (str(row[0]), c) for row in table.rows for c, cell in enumerate(row[1:]) if cell == text
     }
 
 
-def _breakdown(
-    figures: Figures,
-    key: str,
-    title: str,
-    measure: str,
-    choices: Sequence[tuple[str, Any]],
-    head: str,
-    count_head: str,
-    exact: bool,
-    section: str,
-    forced: Forced = None,
-) -> FigureTable:
-    """One row per key (in the order of `choices`, then any other key found), a total row."""
-    known = [k for k, _label in choices]
-    keys = known + [k for k in figures.keys(measure) if k not in known]
-    labels = {k: str(label) for k, label in choices}
-    totals = [figures.period_total(measure, k) for k in keys]
-    names = [labels.get(k, k or _("Unknown")) for k in keys] + [_("Total")]
-    shown = rules.protect(
-        [[t.value] for t in totals],
-        [[t.persons] for t in totals],
-        col_totals=True,
-        exact=exact,
-        force=_mask(forced, key, names, 1),
-    )
+def _breakdown(figures: Figures, spec: _Spec, exact: bool, forced: Forced = None) -> FigureTable:
+    """One row per key (in the order of the choices, then any other key found), a total row."""
+    names, shown = _grid(figures, spec, exact, forced)
     rows = [[name, cells[0]] for name, cells in zip(names, shown.cells, strict=True)]
     chart, hidden = _chart(names[:-1], [row[1] for row in rows[:-1]])
     return FigureTable(
-        key=key,
-        title=title,
-        headers=[head, count_head],
+        key=spec.key,
+        title=spec.title,
+        headers=list(spec.heads),
         rows=rows,
         chart=chart,
         hidden_bars=hidden,
-        section=section,
+        section=spec.section,
     )
 
 
@@ -329,168 +315,220 @@ def _safe_counted(
     - across areas (a prefecture, `selectors.components`): the prefecture's figures are the sum
       of its municipalities' (plus its agencies' persons living elsewhere) and the sum of its
       agencies'; a prefecture's cell is hidden when, in one of these splits, exactly one part
-      hides the same cell in its own table (two hidden parts give back only their sum)."""
+      hides the same cell in its own table (two hidden parts give back only their sum).
+
+    Each area's table of each month (and of the period) is suppressed once and its hidden cells
+    kept (`_hidden`): a part's months serve both the prefecture's months and the part's own
+    period."""
     if exact:
         return _counted(figures, people, exact)
+    return _counted(figures, people, exact, _forced(figures, parts, {}))
+
+
+Hidden = dict[str, set[tuple[str, int]]]
+Memo = dict[int, tuple[Figures, Hidden]]
+
+
+def _forced(
+    figures: Figures, parts: Sequence[Sequence[Figures]], memo: Memo
+) -> dict[str, set[tuple[str, int]]]:
+    """The cells of `figures`' tables to hide because of its months and its parts (rule P2
+    across periods and areas, `_safe_counted`)."""
     forced: dict[str, set[tuple[str, int]]] = defaultdict(set)
     months = figures.period.months
     if len(months) > 1:
-        quarters: dict[date, dict[tuple[str, str, int], int]] = defaultdict(
+        quarters: dict[date, dict[tuple[str, tuple[str, int]], int]] = defaultdict(
             lambda: defaultdict(int)
         )
         for month in months:
             own = [[part.only(month) for part in split] for split in parts]
             quarter = date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
-            for table in _safe_counted(figures.only(month), people, exact, own):
-                if table.key != "survey_rates":
-                    for label, column in _hidden_cells(table):
-                        quarters[quarter][(table.key, label, column)] += 1
+            counts = quarters[quarter]
+            for key, cells in _hidden(figures.only(month), own, memo).items():
+                for cell in cells:
+                    counts[(key, cell)] += 1
         for counts in quarters.values():
-            for (key, label, column), hidden_months in counts.items():
+            for (key, cell), hidden_months in counts.items():
                 if hidden_months == 1:
-                    forced[key].add((label, column))
+                    forced[key].add(cell)
     for split in parts:
         hidden_in: dict[tuple[str, tuple[str, int]], int] = defaultdict(int)
         for part in split:
-            for table in _safe_counted(part, None, exact):
-                for cell in _hidden_cells(table):
-                    hidden_in[(table.key, cell)] += 1
+            for key, cells in _hidden(part, (), memo).items():
+                for cell in cells:
+                    hidden_in[(key, cell)] += 1
         for (key, cell), count in hidden_in.items():
             if count == 1:
                 forced[key].add(cell)
-    return _counted(figures, people, exact, forced)
+    return forced
 
 
-def _counted(
-    figures: Figures, people: int | None, exact: bool, forced: Forced = None
-) -> list[FigureTable]:
-    """The tables of the pre-aggregated figures (every section but the referrals)."""
-    tables: list[FigureTable] = []
-    add = tables.append
-    survey = "survey"
-    survey_table = _monthly(
-        figures,
-        "survey",
-        _("National support-status survey, by month"),
-        SURVEY_COLUMNS,
-        exact,
-        survey,
-        forced=forced,
-    )
-    add(survey_table)
-    add(_rates(figures, people, exact, survey, survey_table))
-    add(
-        _breakdown(
-            figures,
+def _hidden(figures: Figures, parts: Sequence[Sequence[Figures]], memo: Memo) -> Hidden:
+    """The suppressed cells (row label, column) of each table of `figures` (read with its
+    months and `parts`), by table key, as `_hidden_cells` reads them from the tables shown;
+    worked out once per Figures (`memo`). The rates are left out: they are never forced (a rate
+    is shown only when its counts are)."""
+    found = memo.get(id(figures))
+    if found is None:
+        forced = _forced(figures, parts, memo)
+        cells: Hidden = {}
+        for spec in _specs(translation.get_language()):
+            names, shown = _grid(figures, spec, False, forced)
+            cells[spec.key] = {
+                (names[r], c)
+                for r, row in enumerate(shown.hidden)
+                for c, shut in enumerate(row)
+                if shut
+            }
+        found = (figures, cells)
+        memo[id(figures)] = found  # the Figures kept with it: its id is not reused
+    return found[1]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A table of the pre-aggregated figures: months by measures (`monthly`), or one measure by
+    its keys (a breakdown, `choices` first in their order), with its texts translated."""
+
+    key: str
+    title: str
+    section: str
+    measures: tuple[str, ...]
+    heads: tuple[str, ...]
+    total: str
+    unknown: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    monthly: bool = False
+
+
+@functools.lru_cache(maxsize=16)
+def _specs(language: str | None) -> tuple[_Spec, ...]:
+    """The tables in their order, with the texts of the active `language` (each table's texts
+    translated once, not once per area and month)."""
+    total, unknown = _("Total"), _("Unknown")
+    survey, hik, sup = "survey", "hikikomori", "supporters"
+
+    def monthly(key: str, title: str, section: str, columns: Sequence[str]) -> _Spec:
+        heads = (_("Month"), *(str(m.LABELS[c]) for c in columns))
+        return _Spec(key, title, section, tuple(columns), heads, total, monthly=True)
+
+    def breakdown(
+        key: str,
+        title: str,
+        section: str,
+        measure: str,
+        choices: Sequence[tuple[str, Any]],
+        head: str,
+        count_head: str,
+    ) -> _Spec:
+        labels = tuple((k, str(label)) for k, label in choices)
+        return _Spec(key, title, section, (measure,), (head, count_head), total, unknown, labels)
+
+    return (
+        monthly("survey", _("National support-status survey, by month"), survey, SURVEY_COLUMNS),
+        breakdown(
             "screening",
             _("Screening outcomes"),
+            survey,
             m.SCREENING,
             [c for c in Screening.choices if c[0]],
             _("Outcome"),
             _("Cases"),
-            exact,
-            survey,
-            forced,
-        )
-    )
-    add(
-        _breakdown(
-            figures,
+        ),
+        breakdown(
             "plans_kind",
             _("Plans made, first or revised"),
+            survey,
             m.PLANS,
             [("first", _("First plan")), ("revised", _("Re-plan"))],
             _("Plan"),
             _("Plans"),
-            exact,
-            survey,
-            forced,
-        )
-    )
-    hik = "hikikomori"
-    add(
-        _monthly(
-            figures,
-            "contacts",
-            _("Contacts and persons, by month"),
-            HIKIKOMORI_COLUMNS,
-            exact,
-            hik,
-            forced=forced,
-        )
-    )
-    for key, title, measure, choices, head, count_head in (
-        (
+        ),
+        monthly("contacts", _("Contacts and persons, by month"), hik, HIKIKOMORI_COLUMNS),
+        breakdown(
             "by_channel",
             _("Contacts, by channel"),
+            hik,
             m.CONTACTS_CHANNEL,
             Channel.choices,
             _("Channel"),
             _("Contacts"),
         ),
-        (
+        breakdown(
             "by_initiator",
             _("Contacts, by who consulted"),
+            hik,
             m.CONTACTS_INITIATOR,
             Initiator.choices,
             _("Contact made by"),
             _("Contacts"),
         ),
-        (
+        breakdown(
             "by_sex",
             _("Unique persons, by sex"),
+            hik,
             m.PERSONS_FY_SEX,
             Sex.choices,
             _("Sex"),
             _("Persons"),
         ),
-        (
+        breakdown(
             "by_age",
             _("Unique persons, by age band"),
+            hik,
             m.PERSONS_FY_AGE,
             m.AGE_BANDS,
             _("Age band"),
             _("Persons"),
         ),
-        (
+        breakdown(
             "by_withdrawal",
             _("Unique persons, by duration of withdrawal"),
+            hik,
             m.PERSONS_FY_WITHDRAWAL,
             m.WITHDRAWAL_BANDS,
             _("Withdrawn for"),
             _("Persons"),
         ),
-    ):
-        add(_breakdown(figures, key, title, measure, choices, head, count_head, exact, hik, forced))
-    sup = "supporters"
-    add(
-        _breakdown(
-            figures,
+        breakdown(
             "dispatches",
             _("Supporter dispatches requested, by state now"),
+            sup,
             m.DISPATCHES,
             DispatchState.choices,
             _("State"),
             _("Dispatches"),
-            exact,
-            sup,
-            forced,
-        )
-    )
-    add(
-        _breakdown(
-            figures,
+        ),
+        breakdown(
             "visits",
             _("Supporters' visits, by whom they met"),
+            sup,
             m.VISITS,
             MetWhom.choices,
             _("Who was met"),
             _("Visits"),
-            exact,
-            sup,
-            forced,
-        )
+        ),
     )
+
+
+def _counted(
+    figures: Figures,
+    people: int | None,
+    exact: bool,
+    forced: Forced = None,
+    rates: bool = True,
+) -> list[FigureTable]:
+    """The tables of the pre-aggregated figures (every section but the referrals); the survey's
+    rates after the survey table unless `rates` is False."""
+    tables: list[FigureTable] = []
+    for spec in _specs(translation.get_language()):
+        if spec.monthly:
+            table = _monthly(figures, spec, exact, forced)
+        else:
+            table = _breakdown(figures, spec, exact, forced)
+        tables.append(table)
+        if spec.key == "survey" and rates:
+            tables.append(_rates(figures, people, exact, spec.section, table))
     return tables
 
 

@@ -43,10 +43,12 @@ def statistics_for(
         figures = selectors.Figures({}, months)
     else:
         services.refresh_if_stale()
-        figures = selectors.load(area, months)
-        if not exact:
-            parts = selectors.components(area, months)
-    return build(figures, area, exact, sections=sections, parts=parts)
+        with selectors.gc_paused():
+            figures = selectors.load(area, months)
+            if not exact:
+                parts = selectors.components(area, months)
+    with selectors.gc_paused():
+        return build(figures, area, exact, sections=sections, parts=parts)
 
 
 @member_required
