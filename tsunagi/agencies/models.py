@@ -176,23 +176,20 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
-class OpeningHours(models.Model):
-    """One opening period on one weekday; a day may have several (午前・午後)."""
+class WeeklyPeriod(models.Model):
+    """One opening period on one weekday; a day may have several (午前・午後). The agencies'
+    opening hours and the directory entries' hours; each names its own CHECK constraint
+    (closes after opens)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
 
     class Meta:
+        abstract = True
         ordering = ["weekday", "opens"]
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(closes__gt=models.F("opens")), name="opening_closes_after_opens"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
@@ -202,6 +199,19 @@ class OpeningHours(models.Model):
         start = self.opens.hour * 60 + self.opens.minute
         end = self.closes.hour * 60 + self.closes.minute
         return (end - start) / 60
+
+
+class OpeningHours(WeeklyPeriod):
+    """One opening period of an agency on one weekday."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="opening_hours")
+
+    class Meta(WeeklyPeriod.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opening_closes_after_opens"
+            )
+        ]
 
 
 class Qualification(models.TextChoices):

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tsunagi.agencies.models import Weekday
+from tsunagi.agencies.models import WeeklyPeriod
 from tsunagi.jurisdictions.models import Municipality, Prefecture
 
 
@@ -177,24 +177,15 @@ class DirectoryEntry(models.Model):
         return self.verified_on is None or self.verified_on < day
 
 
-class EntryHours(models.Model):
-    """One opening period on one weekday; a day may have several (午前・午後)."""
+class EntryHours(WeeklyPeriod):
+    """One opening period of an entry on one weekday (the agencies' WeeklyPeriod)."""
 
     entry = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="hours")
-    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    opens = models.TimeField(_("opens"))
-    closes = models.TimeField(_("closes"))
 
-    class Meta:
-        ordering = ["weekday", "opens"]
-        verbose_name = _("opening hours")
-        verbose_name_plural = _("opening hours")
+    class Meta(WeeklyPeriod.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(closes__gt=models.F("opens")),
                 name="directory_hours_closes_after_opens",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
