@@ -764,49 +764,64 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _incident_page(request, inc)
 
 
+def _incident_form(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[Any],
+    form_name: str,
+    save: Callable[[Incident, Any], Any],
+) -> HttpResponse:
+    """A form posted on the incident's page: `save(inc, form)` when valid, back to the page; a
+    conflict or the service's field errors shown on the page again (400), what was typed kept."""
+    inc = _incident(request, pk)
+    require(request.user, Action.CHANGE, Kind.INCIDENT, inc)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            save(inc, form)
+            return redirect("supporters:incident", pk=inc.pk)
+        except EditConflict:
+            _conflict(form)
+        except ValidationError as error:
+            _errors_into(form, error)
+    return _incident_page(request, inc, 400, **{form_name: form})
+
+
 @member_required
 @require_POST
 def incident_step(request: HttpRequest, pk: int) -> HttpResponse:
-    inc = _incident(request, pk)
-    require(request.user, Action.CHANGE, Kind.INCIDENT, inc)
-    form = IncidentStepForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_incident_step(
-                request.user,
-                inc,
-                what=form.cleaned_data["what"],
-                taken_on=form.cleaned_data["taken_on"],
-                request=request,
-            )
-            return redirect("supporters:incident", pk=inc.pk)
-        except ValidationError as error:
-            _errors_into(form, error)
-    return _incident_page(request, inc, 400, step_form=form)
+    return _incident_form(
+        request,
+        pk,
+        IncidentStepForm,
+        "step_form",
+        lambda inc, form: services.add_incident_step(
+            request.user,
+            inc,
+            what=form.cleaned_data["what"],
+            taken_on=form.cleaned_data["taken_on"],
+            request=request,
+        ),
+    )
 
 
 @member_required
 @require_POST
 def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Rule S8: closed after a follow-up step, with how it was resolved."""
-    inc = _incident(request, pk)
-    require(request.user, Action.CHANGE, Kind.INCIDENT, inc)
-    form = IncidentCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.close_incident(
-                request.user,
-                inc,
-                summary=form.cleaned_data["summary"],
-                version=_version(form),
-                request=request,
-            )
-            return redirect("supporters:incident", pk=inc.pk)
-        except EditConflict:
-            _conflict(form)
-        except ValidationError as error:
-            _errors_into(form, error)
-    return _incident_page(request, inc, 400, close_form=form)
+    return _incident_form(
+        request,
+        pk,
+        IncidentCloseForm,
+        "close_form",
+        lambda inc, form: services.close_incident(
+            request.user,
+            inc,
+            summary=form.cleaned_data["summary"],
+            version=_version(form),
+            request=request,
+        ),
+    )
 
 
 # --- found cases (rule S7) ------------------------------------------------------------------
