@@ -723,6 +723,34 @@ def supporter_new(request: HttpRequest) -> HttpResponse:
     return render(request, "supporters/supporter/form.html", {"form": form, "supporter": None})
 
 
+def _keeper_form(
+    request: HttpRequest,
+    supporter: Supporter,
+    form: BaseForm,
+    act: Callable[[dict[str, Any]], Any],
+    done: str,
+    template: str,
+    extra: Callable[[], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """A form on a supporter's record: `act(cleaned_data)` on a valid POST (a conflict or the
+    service's field errors shown on the form, what was typed kept), then the message `done` and
+    back to the record; the read logged when the page is shown."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except EditConflict:
+            _conflict(form)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("supporters:detail", supporter.pk)
+    else:
+        services.log_supporter("supporter.viewed", request.user, supporter, request)
+    context = {"supporter": supporter, "form": form} | (extra() if extra else {})
+    return render(request, template, context)
+
+
 @member_required
 def supporter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     supporter = _supporter(request, pk)
@@ -734,57 +762,27 @@ def supporter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SupporterForm(
         request.POST or None, initial=initial, prefecture_id=supporter.prefecture_id, own=own
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(c: dict[str, Any]) -> None:
         data, areas = _supporter_data(form)
-        try:
-            services.update_supporter(
-                request.user,
-                supporter,
-                data,
-                areas=areas,
-                version=form.cleaned_data.get("version"),
-                request=request,
-            )
-        except EditConflict:
-            _conflict(form)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The supporter's record was saved."))
-            return redirect("supporters:detail", supporter.pk)
-    else:
-        services.log_supporter("supporter.viewed", request.user, supporter, request)
-    return render(
+        services.update_supporter(
+            request.user,
+            supporter,
+            data,
+            areas=areas,
+            version=c.get("version"),
+            request=request,
+        )
+
+    return _keeper_form(
         request,
+        supporter,
+        form,
+        save,
+        _("The supporter's record was saved."),
         "supporters/supporter/form.html",
-        {"form": form, "supporter": supporter, "own": own, "keeper": not own},
+        lambda: {"own": own, "keeper": not own},
     )
-
-
-def _keeper_form(
-    request: HttpRequest,
-    supporter: Supporter,
-    form: BaseForm,
-    act: Callable[[dict[str, Any]], Any],
-    done: str,
-    template: str,
-    extra: Callable[[], dict[str, Any]] | None = None,
-) -> HttpResponse:
-    """One of the keeping prefecture's forms on a supporter's record: `act(cleaned_data)` on a
-    valid POST (the service's field errors shown on the form, what was typed kept), then the
-    message `done` and back to the record; the read logged when the page is shown."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("supporters:detail", supporter.pk)
-    else:
-        services.log_supporter("supporter.viewed", request.user, supporter, request)
-    context = {"supporter": supporter, "form": form} | (extra() if extra else {})
-    return render(request, template, context)
 
 
 @member_required
