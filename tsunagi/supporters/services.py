@@ -1040,7 +1040,12 @@ def start(
 
 def _dispatch_grant(actor: Any, dispatch: Dispatch, user: Any, request: HttpRequest | None) -> Any:
     """The dispatch grant (access.md grant 4) until the planned end, or a year."""
-    until = dispatch.ends_on or (timezone.localdate() + datetime.timedelta(days=365))
+    today = timezone.localdate()
+    if dispatch.ends_on is not None and dispatch.ends_on < today:
+        raise ValidationError(
+            {"ends_on": [_("The planned end of the dispatch has passed: change the plan first.")]}
+        )
+    until = dispatch.ends_on or (today + datetime.timedelta(days=365))
     return sharing.grant_for_dispatch(
         actor,
         dispatch.person,

@@ -66,3 +66,33 @@ def test_s4_the_dispatch_page_offers_to_share_and_the_api_shares() -> None:
     assert not sv.needs_sharing(d)
     again = client.post(f"/api/v1/dispatches/{d.pk}/share")
     assert again.status_code == 422
+
+
+def test_s4_a_plan_whose_end_has_passed_cannot_start() -> None:
+    """A dispatch planned to end yesterday cannot start (its grant would end before it began):
+    the office is asked to change the plan, never shown an error page."""
+    import datetime
+
+    from django.utils import timezone
+
+    w = make_world(supporters=False)
+    s = make_supporter(w, "過去 花子")
+    today = timezone.localdate()
+    d = make_dispatch(
+        w, s, state=DispatchState.MATCHED, requested_on=today - datetime.timedelta(days=10)
+    )
+    d = sv.write_plan(
+        w.coordinator,
+        d,
+        {
+            "purpose": "a",
+            "activity_plan": "b",
+            "activities": "c",
+            "starts_on": d.requested_on,
+            "ends_on": today - datetime.timedelta(days=1),
+        },
+    )
+    d = sv.record_consents(w.coordinator, d, person_consent_on=today, supporter_consent_on=today)
+    with pytest.raises(ValidationError) as exc:
+        sv.start(w.coordinator, d)
+    assert "ends_on" in exc.value.message_dict
