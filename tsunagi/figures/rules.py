@@ -74,10 +74,15 @@ def _people(
     col_totals: bool,
 ) -> list[list[int]]:
     """How many persons at least each cell, totals included, was built from. Without `persons`
-    the values are counts of persons, and so are their totals; else a total was built from at
-    least as many persons as its largest part."""
+    the values are counts of persons, and so are their totals; `persons` with the totals (the
+    shape of the table with them) are taken as they are; else a total was built from at least
+    as many persons as its largest part."""
     if persons is None:
         return _full(values, row_totals, col_totals)
+    rows = len(values) + (1 if col_totals else 0)
+    cols = (len(values[0]) if values else 0) + (1 if row_totals else 0)
+    if len(persons) == rows and all(len(row) == cols for row in persons):
+        return [list(row) for row in persons]
     grid = [list(row) for row in persons]
     if row_totals:
         for row in grid:
@@ -154,7 +159,8 @@ def protect(
     force: Sequence[Sequence[bool]] | None = None,
 ) -> Protected:
     """rules P1 and P2 over a table of counts (`values`, without totals; `persons`, how many
-    distinct persons at least each cell was built from, the counts themselves when omitted).
+    distinct persons at least each cell was built from — with or without the totals' — the
+    counts themselves when omitted: 5 referrals of one person are 1 person, hidden).
     Totals are added as the last column (`row_totals`) and the last row (`col_totals`).
     `force` (the shape of the table with its totals) marks cells hidden whatever their count:
     those another table would give back (rule P2 across periods and areas, tables.py); the

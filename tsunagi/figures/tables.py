@@ -219,13 +219,23 @@ def _protect_referrals(table: Table) -> FigureTable:
     rows: list[list[Any]]
     if inner and numeric and (has_total_row or len(table.headers) == 2):
         values = [list(row[1 : len(row) - (1 if has_total_col else 0)]) for row in inner]
-        shown = rules.protect(values, row_totals=has_total_col, col_totals=has_total_row)
+        # rule P1 on persons: each cell's distinct persons (totals included) when the table
+        # carries them (5 referrals of one person are one person)
+        shown = rules.protect(
+            values, table.persons, row_totals=has_total_col, col_totals=has_total_row
+        )
         rows = [[row[0], *cells] for row, cells in zip(body, shown.cells, strict=False)]
     else:
         rows = [_protect_days(row) for row in body]
     chart, hidden = _chart_after(table, rows)
     return FigureTable(
-        table.key, table.title, table.headers, rows, chart, hidden, section="referrals"
+        table.key,
+        table.title,
+        table.headers,
+        rows,
+        chart,
+        hidden_bars=hidden,
+        section="referrals",
     )
 
 

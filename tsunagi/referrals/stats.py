@@ -30,7 +30,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -79,6 +90,13 @@ OUTCOME_OF_STATE = {
 }
 OPEN_STATES = (State.SENT, State.RECEIVED, State.ACCEPTED)
 NO_RULE = ""  # a referral made without a suggestion of the rules
+
+# rule P1 counts persons, not referrals: each cell of the tables the statistics of areas
+# suppress (by rule and outcome, declines, introductions, dismissals) carries how many distinct
+# persons it was built from (5 referrals of one person are one person). TOTAL marks a total in
+# the keys of `ReferralStats.persons`.
+PERSON = "case__person"
+TOTAL = None
 
 
 # --- the period -------------------------------------------------------------------------------
@@ -285,6 +303,8 @@ class ReferralStats:
     introductions: dict[tuple[str, str], int]  # (target kind, rule) → n
     dismissals: dict[str, tuple[int, int]]  # rule → (dismissed, restored) in the period
     scope: Scope | None = None
+    # table key → (row key, column key) → distinct persons (TOTAL for a total's key; rule P1)
+    persons: dict[str, dict[tuple[Any, Any], int]] = field(default_factory=dict)
 
     @property
     def introductions_by_kind(self) -> dict[str, int]:
@@ -323,41 +343,97 @@ def _per_side(scope: Scope) -> dict[str, Count]:
     return {name: Count("id", filter=q) for name, q in _sides_q(scope).items()}
 
 
-def _by_rule(scope: Scope, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
-    rows = (
-        _referrals_of(scope)
-        .filter(sent_at__gte=start, sent_at__lt=end)
-        .values("rule", "state")
-        .annotate(**_per_side(scope))
+def _persons_per_side(scope: Scope) -> dict[str, Count]:
+    """rule P1: the distinct persons of each side, counted in the same query as the referrals."""
+    return {
+        f"{name}_persons": Count(PERSON, filter=q, distinct=True)
+        for name, q in _sides_q(scope).items()
+    }
+
+
+def _side_persons(
+    scope: Scope, rows: Any, fields: tuple[str, ...], persons: Persons, table: str
+) -> None:
+    """rule P1: the distinct persons of each side for the groups of `fields` of the referrals
+    `rows` (one query; no fields: the whole, the grand total), as `persons[f"{side}_{table}"]`
+    keyed (row key, column key) with TOTAL where a field is not grouped: `fields` are
+    ("rule",) for a row's total, ("outcome",) for a column's."""
+    per_side = _persons_per_side(scope)
+    found = rows.values(*fields).annotate(**per_side) if fields else [rows.aggregate(**per_side)]
+    for row in found:
+        key = _persons_key(fields, row)
+        for name in SIDES:
+            persons.setdefault(f"{name}_{table}", {})[key] = row[f"{name}_persons"]
+
+
+def _persons_key(fields: tuple[str, ...], row: Mapping[str, Any]) -> tuple[Any, Any]:
+    if not fields:
+        return (TOTAL, TOTAL)
+    if fields == ("outcome",):
+        return (TOTAL, row["outcome"])
+    return (row["rule"] or NO_RULE, TOTAL)  # ("rule",)
+
+
+Persons = dict[str, dict[tuple[Any, Any], int]]
+
+
+def _outcome() -> Case:
+    """The outcome of a referral from its state (OUTCOME_OF_STATE in SQL; drafts: "")."""
+    return Case(
+        When(state__in=(State.SENT, State.RECEIVED), then=Value(OPEN)),
+        When(state__in=[s for s, o in OUTCOME_OF_STATE.items() if o != OPEN], then=F("state")),
+        default=Value(""),
+        output_field=CharField(),
     )
+
+
+def _by_rule(
+    scope: Scope, start: datetime, end: datetime, sides: dict[str, Side], persons: Persons
+) -> None:
+    sent = (
+        _referrals_of(scope)
+        .filter(sent_at__gte=start, sent_at__lt=end, state__in=list(OUTCOME_OF_STATE))
+        .annotate(outcome=_outcome())
+    )
+    rows = sent.values("rule", "outcome").annotate(**_per_side(scope), **_persons_per_side(scope))
     for row in rows:
-        outcome = OUTCOME_OF_STATE.get(row["state"])
-        if outcome is None:
+        outcome = row["outcome"]
+        if not outcome:
             continue
         for name in SIDES:
             if not row[name]:
                 continue
-            counts = sides[name].by_rule.setdefault(
-                row["rule"] or NO_RULE, {key: 0 for key, _label in OUTCOMES}
-            )
+            rule = row["rule"] or NO_RULE
+            counts = sides[name].by_rule.setdefault(rule, {key: 0 for key, _label in OUTCOMES})
             counts[outcome] += row[name]
+            persons.setdefault(f"{name}_by_rule", {})[(rule, outcome)] = row[f"{name}_persons"]
+    # rule P1: the totals' persons (a person may be in several cells of a line): one query each
+    for fields in (("rule",), ("outcome",), ()):
+        _side_persons(scope, sent, fields, persons, "by_rule")
     for side in sides.values():
         side.by_rule = dict(sorted(side.by_rule.items(), key=lambda item: rule_order(item[0])))
 
 
-def _declined(scope: Scope, start: datetime, end: datetime, sides: dict[str, Side]) -> None:
-    rows = (
+def _declined(
+    scope: Scope, start: datetime, end: datetime, sides: dict[str, Side], persons: Persons
+) -> None:
+    declined = (
         _referrals_of(scope)
         .filter(decided_at__gte=start, decided_at__lt=end)
         .exclude(decline_category="")
-        .values("decline_category")
-        .annotate(**_per_side(scope))
+    )
+    rows = declined.values("decline_category").annotate(
+        **_per_side(scope), **_persons_per_side(scope)
     )
     found: dict[str, dict[str, int]] = {SENT: {}, RECEIVED: {}}
     for row in rows:
         for name in SIDES:
             if row[name]:
                 found[name][row["decline_category"]] = row[name]
+                persons.setdefault(f"{name}_declined", {})[(row["decline_category"], TOTAL)] = row[
+                    f"{name}_persons"
+                ]
+    _side_persons(scope, declined, (), persons, "declined")  # rule P1: the total's persons
     for name, side in sides.items():
         side.declined = {c: found[name][c] for c in DeclineReason.values if found[name].get(c)} | {
             c: n for c, n in found[name].items() if c not in DeclineReason.values
@@ -458,31 +534,49 @@ def _as_date(value: Any) -> date:
     return value
 
 
-def _introductions(scope: Scope, period: Period) -> dict[tuple[str, str], int]:
+def _introductions(scope: Scope, period: Period, persons: Persons) -> dict[tuple[str, str], int]:
     """Rule R3a: introductions the agencies gave in the period. Only the giving agency counts
     them (an introduction is its case record; no data passes to the agency introduced)."""
-    rows = (
-        Introduction.objects.filter(
-            scope.holds("agency_id"), given_on__gte=period.since, given_on__lte=period.until
-        )
-        .order_by()
-        .values("target_kind", "rule")
-        .annotate(n=Count("id"))
-    )
+    given = Introduction.objects.filter(
+        scope.holds("agency_id"), given_on__gte=period.since, given_on__lte=period.until
+    ).order_by()
+    rows = given.values("target_kind", "rule").annotate(n=Count("id"))
+    # rule P1: the distinct persons of each row of the two tables and of their total
+    who = Count(PERSON, distinct=True)
+    by_kind = given.values("target_kind").annotate(p=who)
+    persons["introductions_by_kind"] = {(r["target_kind"], TOTAL): r["p"] for r in by_kind}
+    by_rule = given.values("rule").annotate(p=who)
+    persons["introductions_by_rule"] = {(r["rule"] or NO_RULE, TOTAL): r["p"] for r in by_rule}
+    total = given.aggregate(p=who)["p"]
+    for key in ("introductions_by_kind", "introductions_by_rule"):
+        persons[key][(TOTAL, TOTAL)] = total
     return {(row["target_kind"], row["rule"] or NO_RULE): row["n"] for row in rows}
 
 
-def _dismissals(scope: Scope, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+def _dismissals(
+    scope: Scope, start: datetime, end: datetime, persons: Persons
+) -> dict[str, tuple[int, int]]:
     dismissed = Q(dismissed_at__gte=start, dismissed_at__lt=end)
     restored = Q(restored_at__gte=start, restored_at__lt=end)
-    rows = (
-        Dismissal.objects.filter(scope.holds("agency_id"))
-        .filter(dismissed | restored)
-        .order_by()
-        .values("rule")
-        .annotate(dismissed=Count("id", filter=dismissed), restored=Count("id", filter=restored))
+    both = (
+        Dismissal.objects.filter(scope.holds("agency_id")).filter(dismissed | restored).order_by()
+    )
+    # rule P1: the distinct persons of each cell, and of the total row (one more query)
+    who = {
+        "dismissed_persons": Count(PERSON, filter=dismissed, distinct=True),
+        "restored_persons": Count(PERSON, filter=restored, distinct=True),
+    }
+    rows = both.values("rule").annotate(
+        dismissed=Count("id", filter=dismissed), restored=Count("id", filter=restored), **who
     )
     found = {row["rule"]: (row["dismissed"], row["restored"]) for row in rows}
+    cells = persons.setdefault("dismissals", {})
+    for row in rows:
+        cells[(row["rule"], 0)] = row["dismissed_persons"]
+        cells[(row["rule"], 1)] = row["restored_persons"]
+    total = both.aggregate(**who)
+    cells[(TOTAL, 0)] = total["dismissed_persons"]
+    cells[(TOTAL, 1)] = total["restored_persons"]
     return dict(sorted(found.items(), key=lambda item: rule_order(item[0])))
 
 
@@ -495,8 +589,9 @@ def referral_stats(
     scope = agency if isinstance(agency, Scope) else scope_of(agency)
     start, end = period.bounds()
     sides = {SENT: Side(), RECEIVED: Side()}
-    _by_rule(scope, start, end, sides)
-    _declined(scope, start, end, sides)
+    persons: Persons = {}
+    _by_rule(scope, start, end, sides, persons)
+    _declined(scope, start, end, sides, persons)
     _acceptance(scope, start, end, sides)
     _handover(scope, period, today, sides)
     limit = limits_of(scope.agency.pk)["handover_days"] if scope.agency is not None else None
@@ -506,9 +601,10 @@ def referral_stats(
         today=today,
         handover_days=limit,
         sides=sides,
-        introductions=_introductions(scope, period),
-        dismissals=_dismissals(scope, start, end),
+        introductions=_introductions(scope, period, persons),
+        dismissals=_dismissals(scope, start, end, persons),
         scope=scope,
+        persons=persons,
     )
 
 
@@ -531,6 +627,10 @@ class Table:
     headers: list[str]
     rows: list[list[Any]]
     chart: list[tuple[str, int]] = field(default_factory=list)  # label, value for the bars
+    # rule P1: how many distinct persons each number cell (totals included) was built from, the
+    # rows without their label; None when the numbers are themselves counts of persons or when
+    # the table is not suppressed as a grid. Never shown: suppression reads it.
+    persons: list[list[int]] | None = field(default=None, kw_only=True)
 
 
 def rule_label(rule: str) -> str:
@@ -545,6 +645,15 @@ def _number(value: float | None) -> float | int | str:
 
 def _summary_cells(summary: Summary) -> list[Any]:
     return [summary.count, _number(summary.median), _number(summary.mean), _number(summary.max)]
+
+
+def _matrix(
+    stats: ReferralStats, key: str, rows: Iterable[Any], cols: Iterable[Any]
+) -> list[list[int]]:
+    """rule P1: the persons of a table's number cells, totals included (0 when none counted)."""
+    cells = stats.persons.get(key, {})
+    columns = list(cols)
+    return [[cells.get((r, c), 0) for c in columns] for r in rows]
 
 
 def tables(stats: ReferralStats) -> list[Table]:
@@ -565,6 +674,12 @@ def tables(stats: ReferralStats) -> list[Table]:
                 ]
                 + [[_("Total"), *(totals[k] for k, _l in OUTCOMES), sum(totals.values())]],
                 chart=[(str(label), totals[key]) for key, label in OUTCOMES],
+                persons=_matrix(
+                    stats,
+                    f"{name}_by_rule",
+                    [*side.by_rule, TOTAL],
+                    [*(k for k, _l in OUTCOMES), TOTAL],
+                ),
             )
         )
     for name in SIDES:
@@ -577,6 +692,7 @@ def tables(stats: ReferralStats) -> list[Table]:
                 rows=[[_category_label(c), n] for c, n in side.declined.items()]
                 + [[_("Total"), sum(side.declined.values())]],
                 chart=[(_category_label(c), n) for c, n in side.declined.items()],
+                persons=_matrix(stats, f"{name}_declined", [*side.declined, TOTAL], [TOTAL]),
             )
         )
     summary_headers = [_("Count"), _("Median"), _("Mean"), _("Maximum")]
@@ -636,6 +752,7 @@ def tables(stats: ReferralStats) -> list[Table]:
             rows=[[str(IntroductionTarget(k).label), n] for k, n in by_kind.items()]
             + [[_("Total"), sum(by_kind.values())]],
             chart=[(str(IntroductionTarget(k).label), n) for k, n in by_kind.items()],
+            persons=_matrix(stats, "introductions_by_kind", [*by_kind, TOTAL], [TOTAL]),
         )
     )
     by_rule = stats.introductions_by_rule
@@ -646,6 +763,7 @@ def tables(stats: ReferralStats) -> list[Table]:
             headers=[_("Rule"), _("Introductions")],
             rows=[[rule_label(r), n] for r, n in by_rule.items()]
             + [[_("Total"), sum(by_rule.values())]],
+            persons=_matrix(stats, "introductions_by_rule", [*by_rule, TOTAL], [TOTAL]),
         )
     )
     found.append(
@@ -662,6 +780,7 @@ def tables(stats: ReferralStats) -> list[Table]:
                 ]
             ],
             chart=[(rule_label(r), d) for r, (d, _s) in stats.dismissals.items()],
+            persons=_matrix(stats, "dismissals", [*stats.dismissals, TOTAL], [0, 1]),
         )
     )
     return found

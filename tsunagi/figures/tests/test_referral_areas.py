@@ -33,11 +33,11 @@ def cast() -> Cast:
     R7 6 accepted and 3 declined; 高知市's self-reliance agency sent 7 R2 referrals."""
     cast = make_cast()
     user = cast.users[Role.STAFF]
-    person = make_person(user, cast.center, "地域", "統計")
-    case = people.open_case(user, person, {"problems": ["hikikomori"]})
 
     def send(sender: Any, to: Any, rule: str, state: str, n: int) -> None:
-        for i in range(n):
+        for i in range(n):  # a person each: rule P1 counts persons
+            person = make_person(user, cast.center, "地域", f"統計{rule}{state}{i}")
+            case = people.open_case(user, person, {"problems": ["hikikomori"]})
             Referral.objects.create(
                 agency=sender, to_agency=to, person=person, case=case, rule=rule, purpose="統計",
                 state=state, created_by=user,
