@@ -5,7 +5,7 @@ the demo's persons (10,000 → 100,000; 100,000 → 1,000,000 persons) with ten 
 Honest about what is timed: the statistics never read the source tables on a request — they sum
 `figures_monthlyfigure` — so the bench fills that table with PostgreSQL `generate_series`, one row
 per (agency of the prefecture, municipality of the prefecture, month, measure, key) and its
-roll-up per agency, the values
+roll-ups per agency and per municipality (as `services.roll_up` writes them), the values
 adding up to the persons and contacts above, and times the real query path (area check, one
 GROUP BY over the rows, suppression, tables, SVG / JSON). The rebuild from the records
 (`tsunagi refresh_figures`) is a nightly job and is not timed here. The row count grows with the
@@ -70,7 +70,12 @@ def last_fiscal_year() -> tuple[date, date]:
 
 def fill() -> str:
     """Fill the pre-aggregate for the size being timed (once per size); returns the area."""
-    from tsunagi.figures.models import AgencyMonthFigure, FigureRefresh, MonthlyFigure
+    from tsunagi.figures.models import (
+        AgencyMonthFigure,
+        FigureRefresh,
+        MonthlyFigure,
+        MunicipalityMonthFigure,
+    )
     from tsunagi.jurisdictions.models import Prefecture
     from tsunagi.people.models import Person
 
@@ -81,6 +86,7 @@ def fill() -> str:
     prefecture = Prefecture.objects.get(code=KOCHI)
     MonthlyFigure.objects.all().delete()
     AgencyMonthFigure.objects.all().delete()
+    MunicipalityMonthFigure.objects.all().delete()
     first, last = last_fiscal_year()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -120,8 +126,20 @@ def fill() -> str:
             FROM figures_monthlyfigure GROUP BY prefecture_id, agency_id, month, measure, key
             """
         )
+        cursor.execute(
+            """
+            INSERT INTO figures_municipalitymonthfigure
+                (prefecture_id, municipality_id, month, measure, key, value, persons)
+            SELECT t.prefecture_id, f.municipality_id, f.month, f.measure, f.key, sum(f.value),
+                   max(f.persons)
+            FROM figures_monthlyfigure f
+            JOIN jurisdictions_municipality t ON t.id = f.municipality_id
+            GROUP BY t.prefecture_id, f.municipality_id, f.month, f.measure, f.key
+            """
+        )
         cursor.execute("ANALYZE figures_monthlyfigure")
         cursor.execute("ANALYZE figures_agencymonthfigure")
+        cursor.execute("ANALYZE figures_municipalitymonthfigure")
     FigureRefresh.objects.filter(since=MARKER).delete()
     FigureRefresh.objects.create(since=MARKER, rows=persons)
     return f"prefecture:{KOCHI}"

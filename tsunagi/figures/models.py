@@ -90,3 +90,37 @@ class AgencyMonthFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.month:%Y-%m} {self.measure} {self.key}: {self.value}"
+
+
+class MunicipalityMonthFigure(models.Model):
+    """`MonthlyFigure` summed over the agencies, per (municipality of residence, month, measure,
+    key): what a municipality's statistics and the municipalities of a prefecture's (rule P2
+    across areas) read — a prefecture's year is at most 12 × municipalities × keys rows, however
+    many agencies. `value` is the sum over the agencies; `persons` the largest agency's (a person
+    may be known to two agencies: at least that many distinct persons), as `selectors.load`
+    sums them. `prefecture` is the municipality's (not the agencies'). Rows without a known
+    municipality are not rolled up."""
+
+    prefecture = models.ForeignKey(
+        "jurisdictions.Prefecture", on_delete=models.CASCADE, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        "jurisdictions.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    measure = models.CharField(_("measure"), max_length=30)
+    key = models.CharField(_("breakdown"), max_length=40, blank=True)
+    value = models.BigIntegerField(_("value"))
+    persons = models.PositiveIntegerField(_("persons"))
+
+    class Meta:
+        verbose_name = _("monthly figure of a municipality")
+        verbose_name_plural = _("monthly figures of municipalities")
+        indexes = [
+            models.Index(fields=["prefecture", "month"], name="figures_town_pref_month"),
+            models.Index(fields=["municipality", "month"], name="figures_town_only_month"),
+            models.Index(fields=["month"], name="figures_town_month_only"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.month:%Y-%m} {self.measure} {self.key}: {self.value}"

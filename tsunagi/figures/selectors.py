@@ -40,7 +40,7 @@ from tsunagi.jurisdictions.models import Municipality, Prefecture
 from tsunagi.web.wareki import DateFormatError, parse_date
 
 from . import measures as m
-from .models import AgencyMonthFigure, MonthlyFigure
+from .models import AgencyMonthFigure, MonthlyFigure, MunicipalityMonthFigure
 
 Area = Agency | Municipality | Prefecture | None
 NATIONAL = "national"
@@ -410,8 +410,10 @@ def load(area: Area, months: Months, measures: tuple[str, ...] | None = None) ->
     of a cell are at least the largest agency's (a person may be known to two). Each agency has
     one row per (municipality, month, measure, key) in `MonthlyFigure` and one per (month,
     measure, key) in `AgencyMonthFigure` (services.py writes them so), so the largest agency's
-    persons are the largest row's: PostgreSQL sums, the rows never come to Python."""
-    table: Any = MonthlyFigure if isinstance(area, Municipality) else AgencyMonthFigure
+    persons are the largest row's: PostgreSQL sums, the rows never come to Python. A
+    municipality reads its roll-up over the agencies (`MunicipalityMonthFigure`: one row per
+    month, measure and key, the agencies' values summed and their largest persons kept)."""
+    table: Any = MunicipalityMonthFigure if isinstance(area, Municipality) else AgencyMonthFigure
     rows = table.objects.filter(area_filter(area), month__gte=months.first, month__lte=months.last)
     if measures is not None:
         rows = rows.filter(measure__in=measures)
@@ -454,8 +456,8 @@ def components(area: Area, months: Months) -> list[list[Figures]]:
     splitting the prefecture; empty for other areas."""
     if not isinstance(area, Prefecture):
         return []
-    towns = _split(
-        MonthlyFigure.objects.filter(municipality__prefecture=area), "municipality_id", months
+    towns = _split(  # the roll-up over the agencies: one row per (town, month, measure, key)
+        MunicipalityMonthFigure.objects.filter(prefecture=area), "municipality_id", months
     )
     elsewhere = _split(
         MonthlyFigure.objects.filter(prefecture=area).filter(

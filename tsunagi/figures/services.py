@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case as When_
-from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import CharField, Count, F, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ from tsunagi.plans.rules import EMPLOYMENT_SERVICES
 from tsunagi.supporters.models import Dispatch, VisitReport
 
 from . import measures as m
-from .models import AgencyMonthFigure, FigureRefresh, MonthlyFigure
+from .models import AgencyMonthFigure, FigureRefresh, MonthlyFigure, MunicipalityMonthFigure
 
 Row = dict[str, Any]
 
@@ -280,10 +280,11 @@ def _rebuild(start: date | None) -> None:
     if start is not None:
         old = old.filter(month__gte=start)
     old.delete()
-    rolled = AgencyMonthFigure.objects.all()
-    if start is not None:
-        rolled = rolled.filter(month__gte=start)
-    rolled.delete()
+    for table in (AgencyMonthFigure, MunicipalityMonthFigure):
+        rolled = table.objects.all()
+        if start is not None:
+            rolled = rolled.filter(month__gte=start)
+        rolled.delete()
 
 
 def _write(start: date | None) -> int:
@@ -305,7 +306,8 @@ def _write(start: date | None) -> int:
 
 
 def roll_up(start: date | None) -> None:
-    """The agencies' monthly figures, summed over the municipalities."""
+    """The agencies' monthly figures, summed over the municipalities; and the municipalities',
+    summed over the agencies (the persons: the largest agency's, as `selectors.load` reads)."""
     rows = (
         MonthlyFigure.objects.all()
         if start is None
@@ -328,6 +330,27 @@ def roll_up(start: date | None) -> None:
                 persons=row["p"],
             )
             for row in grouped.iterator(chunk_size=5000)
+        ),
+        batch_size=5000,
+    )
+    towns = (
+        rows.filter(municipality__isnull=False)
+        .order_by()
+        .values("municipality__prefecture_id", "municipality_id", "month", "measure", "key")
+        .annotate(v=Sum("value"), p=Max("persons"))
+    )
+    MunicipalityMonthFigure.objects.bulk_create(
+        (
+            MunicipalityMonthFigure(
+                prefecture_id=row["municipality__prefecture_id"],
+                municipality_id=row["municipality_id"],
+                month=row["month"],
+                measure=row["measure"],
+                key=row["key"],
+                value=row["v"],
+                persons=row["p"],
+            )
+            for row in towns.iterator(chunk_size=5000)
         ),
         batch_size=5000,
     )
