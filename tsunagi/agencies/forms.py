@@ -112,18 +112,19 @@ class OpeningHoursForm(TsunagiForm):
         by_day: dict[int, list[Any]] = {}
         for period in initial_hours or []:
             by_day.setdefault(period.weekday, []).append(period)
+        opens, closes = _("opens"), _("closes")
         for day, label in Weekday.choices:
             periods = by_day.get(day, [])
             for n in (1, 2):
                 period = periods[n - 1] if len(periods) >= n else None
                 self.fields[f"d{day}_{n}_opens"] = forms.TimeField(
-                    label=f"{label} {_('opens')}" + (f" ({n})" if n == 2 else ""),
+                    label=f"{label} {opens}" + (f" ({n})" if n == 2 else ""),
                     required=False,
                     initial=period.opens if period else None,
                     widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                 )
                 self.fields[f"d{day}_{n}_closes"] = forms.TimeField(
-                    label=f"{label} {_('closes')}" + (f" ({n})" if n == 2 else ""),
+                    label=f"{label} {closes}" + (f" ({n})" if n == 2 else ""),
                     required=False,
                     initial=period.closes if period else None,
                     widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -44,5 +44,5 @@ def leaflet_pdf(municipality: Municipality) -> bytes:
 
 def leaflet_filename(municipality: Municipality) -> str:
     with translation.override("ja"):
-        name = f"{_('Hikikomori consultation guide')}_{municipality.name}.pdf"
+        name = _("Hikikomori consultation guide") + f"_{municipality.name}.pdf"
     return f"inline; filename=\"leaflet-{municipality.code}.pdf\"; filename*=UTF-8''{quote(name)}"

@@ -12,6 +12,7 @@ import jaconv
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tsunagi.access.policy import Kind, get_visible, scope
 from tsunagi.jurisdictions.models import Municipality, Prefecture
@@ -124,21 +125,15 @@ def search_public(
         town = address.municipality
         if town is None:
             raise ValidationError(
-                {"postal_code": [_msg("No municipality was found for this postal code.")]}
+                {"postal_code": [gettext("No municipality was found for this postal code.")]}
             )
     elif municipality:
         town = find_municipality(municipality)
         if town is None:
-            raise ValidationError({"municipality": [_msg("This municipality was not found.")]})
+            raise ValidationError({"municipality": [gettext("This municipality was not found.")]})
     if town is None:
         return PublicSearch(municipality=None)
     return PublicSearch(municipality=town, entries=public_entries(town), postal_address=address)
-
-
-def _msg(text: str) -> str:
-    from django.utils.translation import gettext
-
-    return gettext(text)
 
 
 def entries(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[DirectoryEntry]:

@@ -153,7 +153,8 @@ def export(
 ) -> HttpResponse:
     """One table: the CSV/Excel of every list; all: an Excel book with a sheet per table or one
     CSV with the tables under their titles (`web.charts`). Logged."""
-    name = f"{_('statistics')}_{found.months.first:%Y-%m}_{found.months.last:%Y-%m}"
+    label = _("statistics")
+    name = f"{label}_{found.months.first:%Y-%m}_{found.months.last:%Y-%m}"
     agency = found.area if _is_agency(found) else None
     return charts.download(
         request,

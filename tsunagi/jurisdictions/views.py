@@ -42,7 +42,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
         return export_response(
             request,
             fmt=fmt,
-            filename=f"{prefecture.name}_{_('municipalities')}",
+            filename=prefecture.name + "_" + _("municipalities"),
             headers=[
                 _("local government code"),
                 _("name"),

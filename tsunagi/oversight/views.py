@@ -93,7 +93,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         return export_response(
             request,
             fmt=fmt,
-            filename=f"{prefecture.name}_{_('municipal progress')}",
+            filename=prefecture.name + "_" + _("municipal progress"),
             headers=[_("municipality code"), _("name"), *labels.values()],
             rows=(
                 (
@@ -197,7 +197,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
         return export_response(
             request,
             fmt=fmt,
-            filename=f"{prefecture.name}_{_('center compliance')}",
+            filename=prefecture.name + "_" + _("center compliance"),
             headers=[
                 _("center"),
                 _("compliant (J6)"),

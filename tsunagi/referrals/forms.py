@@ -28,7 +28,7 @@ class AgencyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         label = f"{obj.name}（{obj.get_kind_display()}）"
         if obj.pk in self.by_letter:
-            label += f" — {_('referral letter (紹介状)')}"
+            label += " — " + str(_("referral letter (紹介状)"))
         return label
 
 

@@ -194,9 +194,9 @@ def household_line(person: Any) -> str:
     for m in member.household.members.exclude(person=person).order_by("pk"):
         text = m.get_relationship_display()
         if m.lives_together:
-            text += f"（{_('lives together')}）"
+            text += "（" + _("lives together") + "）"
         if m.is_main_carer:
-            text += f"（{_('main carer')}）"
+            text += "（" + _("main carer") + "）"
         parts.append(text)
     return "、".join(parts)
 

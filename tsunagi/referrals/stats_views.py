@@ -151,7 +151,8 @@ def export_tables(
     """A download of the statistics. One table: the CSV/Excel of every list (`web.export`). All
     tables: an Excel book with a sheet per table, or one CSV with the tables one after another
     under their titles. Logged as an export of the agency's statistics."""
-    filename = f"{_('referral-statistics')}_{period.since.isoformat()}_{period.until.isoformat()}"
+    label = _("referral-statistics")
+    filename = f"{label}_{period.since.isoformat()}_{period.until.isoformat()}"
     return charts.download(
         request,
         tables,
