@@ -133,3 +133,21 @@ def test_a_failed_login_is_explained_in_japanese(client):
 
     assert response.status_code == 200
     assert "ユーザー名またはパスワードが正しくありません。" in response.content.decode()
+
+
+def test_no_translated_text_hides_inside_an_f_string() -> None:
+    """makemessages cannot see `_("…")` inside an f-string: the text would lose its Japanese at
+    the next catalogue update. Translate first, then format."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"""f(["'])[^"'\n]*\{\s*(_|gettext|pgettext)\(""")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == []
